@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test` (README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# Old DuckDB client used by the tests to prove BI tools can open the published file (SPEC §5).
+DUCKDB_OLD := 1.1.3
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test ui sample bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "reform_pipeline needs Python 3.11: set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps --target $(VENV)/duckdb-old duckdb==$(DUCKDB_OLD)
+	touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m reform_pipeline.run
+
+test: setup
+	$(BIN)/python -m pytest
+
+ui: setup $(DAGSTER_HOME)/dagster.yaml
+	exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+sample: setup
+	$(BIN)/python -m reform_pipeline.sample --out data/raw --manifest data/sample_manifest.json
+
+clean:
+	rm -rf data/warehouse data/bi .dagster_home

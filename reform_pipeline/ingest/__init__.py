@@ -1,0 +1,1 @@
+"""Ingest stage: raw exports → staging tables + quarantine (SPEC §2)."""

@@ -1,0 +1,110 @@
+"""Dagster assets of the ingest stage."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
+from dagster_duckdb import DuckDBResource
+
+from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
+from reform_pipeline.ingest.build import discover, ingest_dossiers, ingest_reference, settle_as_of
+from reform_pipeline.metadata import markdown_table, table_metadata
+from reform_pipeline.resources import ReformSettings
+
+GROUP = "ingest"
+
+_REFERENCE_SPECS = [
+    AssetSpec(
+        "units", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
+        description="The agency tree (đơn vị): one root, departments, districts, communes. "
+        "Table staging.agencies, with staging.unit_closure (every unit × its subtree). SPEC §2.3.",
+    ),
+    AssetSpec(
+        "procedures", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
+        description="The procedure catalogue (danh mục TTHC): service level, full-online "
+        "eligibility, statutory working days, declared fields. Table staging.procedures. SPEC §2.2.",
+    ),
+    AssetSpec(
+        "calendar_overrides", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
+        description="Working-day overrides from calendar* files (yearly decisions the holiday "
+        "library does not know yet). Table staging.calendar_overrides. SPEC §2.4.",
+    ),
+    AssetSpec(
+        "plan_targets", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
+        description="Plan targets (chỉ tiêu kế hoạch CCHC) from targets* files. "
+        "Table staging.targets. SPEC §2.5.",
+    ),
+]
+_REFERENCE_TABLES = {
+    "units": ("staging.agencies", "agencies"),
+    "procedures": ("staging.procedures", "procedures"),
+    "calendar_overrides": ("staging.calendar_overrides", "calendar"),
+    "plan_targets": ("staging.targets", "targets"),
+}
+
+
+@multi_asset(specs=_REFERENCE_SPECS, pool=WAREHOUSE_POOL, name="reference_data")
+def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
+    """Reads every agencies, procedures, calendar and targets file of the raw folder, validates
+    them (SPEC §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
+    files = discover(reform.raw_path)
+    with warehouse.get_connection() as con:
+        reports = ingest_reference(con, files, context.log.info)
+        for key, (table, kind) in _REFERENCE_TABLES.items():
+            mine = [r for r in reports if r.kind == kind]
+            metadata = table_metadata(con, table)
+            metadata["files"] = MetadataValue.md(_file_table(mine)) if mine else "no file"
+            metadata["rows_quarantined"] = sum(r.rows_quarantined for r in mine)
+            yield MaterializeResult(asset_key=key, metadata=metadata)
+
+
+@asset(
+    group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL,
+    deps=["units", "procedures"],
+)
+def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
+    """Dossiers (hồ sơ TTHC): the latest valid version of each dossier from the nightly exports
+    (table staging.dossiers; personal data stays in the warehouse). Each export file is ingested
+    once, recognised by content hash; bad rows go to meta.quarantine with a reason code.
+    Also settles the run's as-of date (REFORM_AS_OF or the latest date in the data)."""
+    files = discover(reform.raw_path)
+    with warehouse.get_connection() as con:
+        reports, mode = ingest_dossiers(con, files["dossiers"], context.log.info)
+        as_of, source = settle_as_of(con, reform.as_of_date)
+        context.log.info(f"as-of date {as_of} ({source}); latest-version merge: {mode}")
+        for report in reports:
+            if report.status in ("unreadable", "duplicate"):
+                context.log.warning(f"{report.file_name}: {report.status}: {report.message}")
+        metadata = table_metadata(
+            con, "staging.dossiers",
+            preview_columns=["dossier_id", "procedure_code", "agency_code", "status", "received_at", "source_file"],
+        )
+        reasons = con.execute(
+            "SELECT reason, count(*) FROM meta.quarantine WHERE kind = 'dossiers' GROUP BY reason ORDER BY reason"
+        ).fetchall()
+    new = [r for r in reports if r.status != "unchanged"]
+    statuses = Counter(r.status for r in reports)
+    metadata.update(
+        {
+            "as_of": MetadataValue.text(as_of.isoformat()),
+            "as_of_source": source,
+            "merge_mode": mode,
+            "files_by_status": MetadataValue.json(dict(statuses)),
+            "rows_read_this_run": sum(r.rows_read for r in new),
+            "rows_quarantined_this_run": sum(r.rows_quarantined for r in new),
+            "quarantine_by_reason": MetadataValue.md(markdown_table(["reason", "rows"], reasons)),
+            "files_this_run": MetadataValue.md(_file_table(new[:50])) if new else "no new export",
+        }
+    )
+    return MaterializeResult(metadata=metadata)
+
+
+def _file_table(reports) -> str:
+    return markdown_table(
+        ["file", "status", "rows read", "quarantined", "unknown columns"],
+        [
+            (r.file_name, r.status, r.rows_read, r.rows_quarantined, ", ".join(r.unknown_columns))
+            for r in reports
+        ],
+    )

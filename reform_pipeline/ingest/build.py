@@ -1,0 +1,389 @@
+"""The ingest stage: raw files → staging tables + quarantine (SPEC §2).
+
+Reference files (agencies, procedures, calendar, targets) are small and read whole every run.
+Dossier exports are ingested once each, recognised by content hash; a nightly run reads only the
+new exports and merges them into the latest-version table, so its cost follows the new files,
+not the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from reform_pipeline.ingest.columns import (
+    KINDS,
+    canonical_columns,
+    kind_of_file,
+    map_headers,
+)
+from reform_pipeline.ingest.readers import UnreadableFile, column_names, stage_source
+from reform_pipeline.ingest.tree import check_tree
+from reform_pipeline.warehouse import run_sql_file, scalar
+
+log = logging.getLogger(__name__)
+
+REFERENCE_KINDS = ("agencies", "procedures", "calendar", "targets")
+# Above this share of new rows, rebuilding the latest-version table beats merging into it.
+_FULL_REBUILD_SHARE = 0.25
+
+
+class MissingInput(RuntimeError):
+    """A required input is absent: the run cannot produce anything meaningful."""
+
+
+@dataclass
+class FileReport:
+    file_name: str
+    kind: str
+    status: str  # ingested, unchanged, duplicate, unreadable
+    rows_read: int = 0
+    rows_quarantined: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport]
+    as_of: dt.date
+    as_of_source: str
+    merge_mode: str  # "incremental", "full" or "none"
+    dossiers: int
+
+    def by_status(self, status: str) -> list[FileReport]:
+        return [f for f in self.files if f.status == status]
+
+
+Progress = Callable[[str], None]
+
+
+def discover(raw_dir: Path) -> dict[str, list[Path]]:
+    """Input files by kind, each list in name order (SPEC §2: files of one kind read in name order)."""
+    if not raw_dir.is_dir():
+        raise MissingInput(f"the raw folder {raw_dir} does not exist (set REFORM_RAW_DIR)")
+    found: dict[str, list[Path]] = {kind: [] for kind in KINDS}
+    for path in sorted(raw_dir.iterdir(), key=lambda p: p.name):
+        kind = kind_of_file(path.name)
+        if kind and path.is_file():
+            found[kind].append(path)
+    return found
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the warehouse tables if needed and this connection's value-rule macros."""
+    run_sql_file(con, "ingest/schema")
+    run_sql_file(con, "ingest/macros")
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+def ingest_reference(
+    con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], progress: Progress = log.info
+) -> list[FileReport]:
+    """Read every agencies, procedures, calendar and targets file; store the valid rows."""
+    for kind in ("agencies", "procedures"):
+        if not files[kind]:
+            raise MissingInput(
+                f"no {kind} file: expected a file named {kind}*.csv, {kind}*.xlsx or "
+                f"{kind}*.parquet in the raw folder"
+            )
+    prepare(con)
+    run_sql_file(con, "ingest/reference_setup")
+    reports: list[FileReport] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM meta.quarantine WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets')")
+        for kind in REFERENCE_KINDS:
+            for order, path in enumerate(files[kind]):
+                reports.append(_read_reference_file(con, kind, path, order, progress))
+            if kind == "agencies":
+                _store_agencies(con)
+        run_sql_file(con, "ingest/reference_store")
+        _count_reference_quarantine(con, reports)
+        for report in reports:
+            _announce(report, progress)
+            _record_file(con, report, files_by_name(files)[report.file_name], merged=True)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if scalar(con, "SELECT count(*) FROM staging.agencies") == 0:
+        raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
+    return reports
+
+
+def files_by_name(files: dict[str, list[Path]]) -> dict[str, Path]:
+    return {path.name: path for paths in files.values() for path in paths}
+
+
+def _read_reference_file(con, kind: str, path: Path, order: int, progress: Progress) -> FileReport:
+    try:
+        source = stage_source(con, path)
+    except UnreadableFile as exc:
+        progress(f"{path.name}: cannot be read, skipped ({exc})")
+        return FileReport(path.name, kind, "unreadable", message=str(exc))
+    header_map = map_headers(kind, source.headers)
+    _create_landing(con, kind, header_map.positions, len(source.headers))
+    run_sql_file(
+        con,
+        f"ingest/{kind}_rows",
+        {"source_file": path.name, "file_order": order, "headers": list(header_map.headers)},
+    )
+    rows = scalar(con, "SELECT count(*) FROM landing")
+    return FileReport(path.name, kind, "ingested", rows_read=rows, unknown_columns=list(header_map.unknown))
+
+
+def _store_agencies(con) -> None:
+    """Resolve repeated codes (last valid row wins), check the tree, store units and closure."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE agencies_latest AS SELECT * FROM agencies_candidates "
+        "WHERE reason IS NULL QUALIFY row_number() OVER (PARTITION BY agency_code "
+        "ORDER BY file_order DESC, row_number DESC) = 1 ORDER BY file_order, row_number"
+    )
+    units = con.execute("SELECT agency_code, parent_code FROM agencies_latest ORDER BY file_order, row_number").fetchall()
+    tree = check_tree(units)
+    con.execute("CREATE OR REPLACE TEMP TABLE agency_tree_rejects (agency_code VARCHAR, reason VARCHAR)")
+    if tree.rejected:
+        con.executemany("INSERT INTO agency_tree_rejects VALUES (?, ?)", list(tree.rejected.items()))
+    con.execute("CREATE OR REPLACE TEMP TABLE agency_depths (agency_code VARCHAR, depth INTEGER)")
+    if tree.depth:
+        con.executemany("INSERT INTO agency_depths VALUES (?, ?)", list(tree.depth.items()))
+    run_sql_file(con, "ingest/agencies_store")
+    con.execute("DELETE FROM staging.unit_closure")
+    if tree.closure:
+        con.executemany("INSERT INTO staging.unit_closure VALUES (?, ?, ?)", tree.closure)
+
+
+def _count_reference_quarantine(con, reports: list[FileReport]) -> None:
+    counts = dict(
+        con.execute(
+            "SELECT source_file, count(*) FROM meta.quarantine "
+            "WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets') GROUP BY source_file"
+        ).fetchall()
+    )
+    for report in reports:
+        report.rows_quarantined = counts.get(report.file_name, 0)
+
+
+# --- dossier exports -------------------------------------------------------------------------
+
+
+def ingest_dossiers(
+    con: duckdb.DuckDBPyConnection, paths: list[Path], progress: Progress = log.info
+) -> tuple[list[FileReport], str]:
+    """Ingest the dossier exports not seen before; merge them into staging.dossiers."""
+    prepare(con)
+    if not paths and not scalar(con, "SELECT count(*) FROM meta.input_files WHERE kind = 'dossiers' AND status = 'ingested'"):
+        raise MissingInput(
+            "no dossiers file: expected files named dossiers*.csv, dossiers*.xlsx or "
+            "dossiers*.parquet in the raw folder"
+        )
+    known = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT file_name, sha256, size_bytes, modified_at, status FROM meta.input_files "
+            "WHERE kind = 'dossiers'"
+        ).fetchall()
+    }
+    ingested_hashes = dict(
+        con.execute(
+            "SELECT sha256, file_name FROM meta.input_files WHERE kind = 'dossiers' AND status = 'ingested'"
+        ).fetchall()
+    )
+    reports = []
+    new_files = [p for p in paths if not _unchanged(p, known.get(p.name))]
+    for number, path in enumerate(new_files, start=1):
+        report = _ingest_dossier_file(con, path, known.get(path.name), ingested_hashes)
+        reports.append(report)
+        if report.status == "ingested":
+            ingested_hashes[_sha256(path)] = path.name
+        _announce(report, progress, f"[{number}/{len(new_files)}] ")
+    reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in new_files]
+    mode = merge_dossiers(con)
+    return reports, mode
+
+
+def _unchanged(path: Path, known) -> bool:
+    """Same name, size and modification time as an ingested file: skip without hashing."""
+    if known is None:
+        return False
+    _, size, modified, status = known
+    stat = path.stat()
+    return status in ("ingested", "duplicate") and size == stat.st_size and modified == _mtime(stat)
+
+
+def _mtime(stat) -> dt.datetime:
+    return dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]) -> FileReport:
+    sha = _sha256(path)
+    if known is not None and known[0] == sha:
+        # Touched but not changed: remember the new time so the next run need not hash it.
+        report = FileReport(path.name, "dossiers", known[3], message="content unchanged")
+        _record_file(con, report, path, merged=True, sha=sha, keep_counts=True)
+        return report
+    if sha in ingested_hashes and ingested_hashes[sha] != path.name:
+        report = FileReport(
+            path.name, "dossiers", "duplicate",
+            message=f"same content as {ingested_hashes[sha]}, already ingested: not counted again",
+        )
+        _record_file(con, report, path, merged=True, sha=sha)
+        return report
+    try:
+        source = stage_source(con, path)
+    except UnreadableFile as exc:
+        report = FileReport(path.name, "dossiers", "unreadable", message=str(exc))
+        _record_file(con, report, path, merged=True, sha=sha)
+        return report
+
+    header_map = map_headers("dossiers", source.headers)
+    _create_landing(con, "dossiers", header_map.positions, len(source.headers))
+    replaced = known is not None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if replaced:
+            # A re-sent export under the same name replaces its earlier content.
+            con.execute("DELETE FROM staging.dossier_rows WHERE source_file = ?", [path.name])
+            con.execute("DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [path.name])
+            con.execute("UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
+        run_sql_file(
+            con, "ingest/dossier_rows", {"source_file": path.name, "headers": list(header_map.headers)}
+        )
+        rows_read, quarantined = con.execute(
+            "SELECT count(*), count(reason) FROM dossier_checked"
+        ).fetchone()
+        report = FileReport(
+            path.name, "dossiers", "ingested", rows_read, quarantined, list(header_map.unknown),
+            message="replaced the earlier content of this file" if replaced else "",
+        )
+        _record_file(con, report, path, merged=False, sha=sha)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return report
+
+
+def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
+    """Bring staging.dossiers up to date with every ingested export not merged yet."""
+    fingerprint = scalar(
+        con,
+        "SELECT md5(coalesce((SELECT string_agg(agency_code, ',' ORDER BY agency_code) FROM staging.agencies), '')"
+        " || '|' || coalesce((SELECT string_agg(procedure_code, ',' ORDER BY procedure_code) FROM staging.procedures), ''))",
+    )
+    state = con.execute("SELECT reference_fingerprint, needs_full_rebuild FROM meta.ingest_state").fetchone()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ingest_batch AS SELECT file_name FROM meta.input_files "
+        "WHERE kind = 'dossiers' AND status = 'ingested' AND NOT merged"
+    )
+    pending = scalar(con, "SELECT count(*) FROM ingest_batch")
+    reference_changed = state is None or state[0] != fingerprint
+    if not pending and not reference_changed and not (state and state[1]):
+        return "none"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if reference_changed:
+            run_sql_file(con, "ingest/dossier_recheck")
+        new_rows = scalar(
+            con, "SELECT count(*) FROM staging.dossier_rows WHERE source_file IN (SELECT file_name FROM ingest_batch)"
+        )
+        all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows")
+        full = reference_changed or (state and state[1]) or new_rows > _FULL_REBUILD_SHARE * all_rows
+        run_sql_file(con, "ingest/dossiers_latest" if full else "ingest/dossiers_merge")
+        con.execute("UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
+        con.execute("DELETE FROM meta.ingest_state")
+        con.execute("INSERT INTO meta.ingest_state VALUES (?, FALSE)", [fingerprint])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return "full" if full else "incremental"
+
+
+# --- as-of -----------------------------------------------------------------------------------
+
+
+def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> tuple[dt.date, str]:
+    """SPEC §3: REFORM_AS_OF, else the latest date among valid dossier rows."""
+    if configured is not None:
+        as_of, source = configured, "REFORM_AS_OF"
+    else:
+        as_of = scalar(
+            con,
+            "SELECT CAST(greatest(max(received_at), max(finished_at), max(returned_at), max(updated_at)) AS DATE) "
+            "FROM staging.dossier_rows WHERE ref_reason IS NULL",
+        )
+        source = "latest date in the data"
+        if as_of is None:
+            as_of, source = dt.date.today(), "today (no valid dossier dates)"
+    con.execute("DELETE FROM meta.run_context")
+    con.execute("INSERT INTO meta.run_context VALUES (?, ?, current_localtimestamp())", [as_of, source])
+    return as_of, source
+
+
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> None:
+    """The view ``landing``: canonical columns picked by position from ``source_rows``.
+
+    Only our own names appear in this SQL: canonical column names and the positional c0…cN.
+    """
+    names = column_names(width)
+    picks = [
+        f"{names[positions[column]]} AS {column}" if column in positions else f"CAST(NULL AS VARCHAR) AS {column}"
+        for column in canonical_columns(kind)
+    ]
+    raw = f"[{', '.join(names)}]" if names else "CAST([] AS VARCHAR[])"
+    query = (
+        "CREATE OR REPLACE TEMP VIEW landing AS SELECT row_number, malformed, "
+        + ", ".join(picks)
+        + f", {raw} AS raw_values FROM source_rows"
+    )
+    con.execute(query)
+
+
+def _record_file(
+    con, report: FileReport, path: Path, *, merged: bool, sha: str | None = None, keep_counts: bool = False
+) -> None:
+    stat = path.stat()
+    previous = con.execute(
+        "SELECT rows_read, rows_quarantined, unknown_columns, reader FROM meta.input_files WHERE file_name = ?",
+        [report.file_name],
+    ).fetchone()
+    if keep_counts and previous:
+        report.rows_read, report.rows_quarantined, report.unknown_columns = previous[0], previous[1], previous[2] or []
+    con.execute("DELETE FROM meta.input_files WHERE file_name = ?", [report.file_name])
+    con.execute(
+        "INSERT INTO meta.input_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
+        [
+            report.file_name, report.kind, sha or _sha256(path), stat.st_size, _mtime(stat),
+            report.status, report.message, report.rows_read, report.rows_quarantined,
+            report.unknown_columns, None, merged,
+        ],
+    )
+
+
+def _announce(report: FileReport, progress: Progress, prefix: str = "") -> None:
+    extra = f", unknown columns: {', '.join(report.unknown_columns)}" if report.unknown_columns else ""
+    progress(
+        f"{prefix}{report.file_name}: {report.rows_read} rows read, "
+        f"{report.rows_quarantined} quarantined{extra}"
+    )

@@ -1,0 +1,61 @@
+"""Run configuration from the REFORM_* environment variables (SPEC §3).
+
+Read at run time, not import time, so that tests and the nightly schedule can point the same
+code at other folders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_RAW_DIR = "data/raw"
+DEFAULT_WAREHOUSE = "data/warehouse/reform.duckdb"
+DEFAULT_BI_DB = "data/bi/reform_bi.duckdb"
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ConfigError(ValueError):
+    """A REFORM_* setting that the pipeline cannot run with."""
+
+
+def parse_as_of(value: str | None) -> dt.date | None:
+    """REFORM_AS_OF: empty means "derive from the data"; anything but YYYY-MM-DD is an error."""
+    if value is None or value.strip() == "":
+        return None
+    text = value.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ConfigError(
+            f"REFORM_AS_OF={value!r} is not a date in the form YYYY-MM-DD (for example 2025-12-31)"
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"REFORM_AS_OF={value!r} is not a real calendar date: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse: Path
+    bi_db: Path
+    as_of: dt.date | None
+
+    @property
+    def report_html(self) -> Path:
+        """The scorecard page is written next to the BI file (issue 4)."""
+        return self.bi_db.parent / "scorecard.html"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        return cls(
+            raw_dir=Path(env.get("REFORM_RAW_DIR") or DEFAULT_RAW_DIR),
+            warehouse=Path(env.get("REFORM_WAREHOUSE") or DEFAULT_WAREHOUSE),
+            bi_db=Path(env.get("REFORM_BI_DB") or DEFAULT_BI_DB),
+            as_of=parse_as_of(env.get("REFORM_AS_OF")),
+        )

@@ -1,0 +1,13 @@
+-- One calendar override file (SPEC §2.4): a valid date and a 0/1 working-day flag.
+INSERT INTO calendar_candidates
+SELECT
+    $source_file, $file_order, row_number,
+    CASE
+        WHEN malformed THEN 'malformed_row'
+        WHEN is_blank(date) OR is_blank(is_working_day) THEN 'missing_required'
+        WHEN parse_ts(date) IS NULL THEN 'bad_timestamp'
+        WHEN flag_value(is_working_day) IS NULL THEN 'bad_code'
+    END,
+    to_json(map_from_entries(list_zip($headers, raw_values))),
+    CAST(parse_ts(date) AS DATE), flag_value(is_working_day), cell(note)
+FROM landing;

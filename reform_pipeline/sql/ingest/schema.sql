@@ -1,0 +1,48 @@
+-- The warehouse's ingest tables (docs/architecture.md). Created once; later runs keep them.
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS staging;
+CREATE SCHEMA IF NOT EXISTS model;
+CREATE SCHEMA IF NOT EXISTS score;
+
+CREATE TABLE IF NOT EXISTS meta.input_files (
+    file_name VARCHAR, kind VARCHAR, sha256 VARCHAR, size_bytes BIGINT, modified_at TIMESTAMP,
+    status VARCHAR, message VARCHAR, rows_read BIGINT, rows_quarantined BIGINT,
+    unknown_columns VARCHAR[], reader VARCHAR, ingested_at TIMESTAMP,
+    merged BOOLEAN);
+
+CREATE TABLE IF NOT EXISTS meta.quarantine (
+    kind VARCHAR, source_file VARCHAR, row_number BIGINT, reason VARCHAR, raw_values VARCHAR);
+
+CREATE TABLE IF NOT EXISTS meta.run_context (
+    as_of DATE, as_of_source VARCHAR, run_started_at TIMESTAMP);
+
+CREATE TABLE IF NOT EXISTS meta.ingest_state (
+    reference_fingerprint VARCHAR, needs_full_rebuild BOOLEAN);
+
+CREATE TABLE IF NOT EXISTS staging.agencies (
+    agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
+    admin_code VARCHAR, depth INTEGER);
+
+CREATE TABLE IF NOT EXISTS staging.unit_closure (
+    ancestor_code VARCHAR, descendant_code VARCHAR, distance INTEGER);
+
+CREATE TABLE IF NOT EXISTS staging.procedures (
+    procedure_code VARCHAR, procedure_name VARCHAR, field VARCHAR, agency_code VARCHAR,
+    service_level INTEGER, full_online_eligible BOOLEAN, processing_days INTEGER,
+    declared_fields INTEGER, declared_fields_baseline INTEGER);
+
+CREATE TABLE IF NOT EXISTS staging.dossier_rows (
+    dossier_id VARCHAR, procedure_code VARCHAR, agency_code VARCHAR,
+    channel INTEGER, service_level INTEGER, status INTEGER,
+    submitted_at TIMESTAMP, received_at TIMESTAMP, due_at TIMESTAMP, finished_at TIMESTAMP,
+    returned_at TIMESTAMP, supplement_requested_at TIMESTAMP, supplement_received_at TIMESTAMP,
+    supplement_count INTEGER, fee_amount BIGINT, paid_online INTEGER,
+    digitized_components BOOLEAN, result_attached BOOLEAN, rating INTEGER, complaint BOOLEAN,
+    updated_at TIMESTAMP,
+    applicant_name VARCHAR, applicant_id_number VARCHAR, applicant_phone VARCHAR,
+    applicant_address VARCHAR,
+    source_file VARCHAR, row_number BIGINT,
+    dates_inconsistent BOOLEAN, ref_reason VARCHAR, raw_values VARCHAR);
+
+CREATE TABLE IF NOT EXISTS staging.dossiers AS
+SELECT * EXCLUDE (dates_inconsistent, ref_reason, raw_values) FROM staging.dossier_rows LIMIT 0;

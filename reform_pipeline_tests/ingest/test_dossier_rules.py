@@ -1,0 +1,147 @@
+"""SPEC §2.1: every reason code, the value rules and the defaults, one rule per test."""
+
+import datetime as dt
+
+import pytest
+
+from reform_pipeline_tests.fixtures import PROC_B, dossier, ingest, make_raw, quarantine
+
+
+def reason_for(tmp_path, row) -> str | None:
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": [row]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    rows = quarantine(con)
+    return rows[0][2] if rows else None
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"MaHoSo": ""}, "missing_required"),
+        ({"MaTTHC": "  "}, "missing_required"),
+        ({"MaDonVi": ""}, "missing_required"),
+        ({"TrangThaiHoSoId": ""}, "missing_required"),
+        ({"TrangThaiHoSoId": "4", "NgayTiepNhan": ""}, "missing_required"),
+        ({"TrangThaiHoSoId": "9", "NgayKetThucXuLy": ""}, "missing_required"),
+        ({"TrangThaiHoSoId": "10", "NgayKetThucXuLy": "", "NgayTra": ""}, "missing_required"),
+        ({"NgayTiepNhan": "2025-02-30"}, "bad_timestamp"),
+        ({"NgayHenTra": "13/13/2025"}, "bad_timestamp"),
+        ({"NgayCapNhat": "05.03.2025"}, "bad_timestamp"),
+        ({"NgayNopHoSo": "2025-03-03 08:00+07:00"}, "bad_timestamp"),
+        ({"NgayTiepNhan": "0001-01-01"}, "bad_timestamp"),
+        ({"KenhThucHien": "5"}, "bad_code"),
+        ({"MucDo": "1"}, "bad_code"),
+        ({"TrangThaiHoSoId": "11"}, "bad_code"),
+        ({"DuocThanhToanTrucTuyen": "3"}, "bad_code"),
+        ({"DanhGia": "5"}, "bad_code"),
+        ({"HoSoCoThanhPhanSoHoa": "2"}, "bad_code"),
+        ({"PhanAnhKienNghi": "maybe"}, "bad_code"),
+        ({"PhiLePhi": "-5000"}, "bad_number"),
+        ({"PhiLePhi": "12.5"}, "bad_number"),
+        ({"SoLanBoSung": "một"}, "bad_number"),
+        ({"MaDonVi": "NOT-A-UNIT"}, "unknown_agency"),
+        ({"MaTTHC": "9.999999.000.00.00.H32"}, "unknown_procedure"),
+        ({"NgayHenTra": "2025-03-02 17:00:00"}, "inconsistent_dates"),
+        ({"NgayKetThucXuLy": "2025-03-01 10:00:00"}, "inconsistent_dates"),
+        ({"NgayTra": "2025-03-02 10:00:00"}, "inconsistent_dates"),
+        ({"NgayYeuCauBoSung": "2025-03-04 08:00", "NgayCongDanBoSung": "2025-03-03 08:00"}, "inconsistent_dates"),
+    ],
+)
+def test_each_rule_has_its_reason_code(tmp_path, changes, reason):
+    assert reason_for(tmp_path, dossier(**changes)) == reason
+
+
+def test_the_first_rule_broken_is_the_reason(tmp_path):
+    # unknown agency and dates out of order: unknown_agency comes first in SPEC order
+    row = dossier(MaDonVi="NOPE", NgayHenTra="2025-03-01")
+    assert reason_for(tmp_path, row) == "unknown_agency"
+
+
+def test_unreadable_status_skips_status_dependent_requirements(tmp_path):
+    # received_at empty would be missing_required for a readable status; here the status is bad
+    assert reason_for(tmp_path, dossier(TrangThaiHoSoId="xyz", NgayTiepNhan="")) == "bad_code"
+
+
+def test_not_accepted_dossier_needs_no_received_date(tmp_path):
+    assert reason_for(tmp_path, dossier(TrangThaiHoSoId="3", NgayTiepNhan="", NgayHenTra="",
+                                        NgayKetThucXuLy="", NgayTra="")) is None
+
+
+def test_returned_at_stands_in_for_finished_at_of_status_10(tmp_path):
+    assert reason_for(tmp_path, dossier(TrangThaiHoSoId="10", NgayKetThucXuLy="")) is None
+
+
+def test_same_day_earlier_time_is_not_inconsistent(tmp_path):
+    assert reason_for(tmp_path, dossier(NgayKetThucXuLy="2025-03-03 07:00:00")) is None
+
+
+def test_defaults_apply_to_empty_cells(tmp_path):
+    row = dossier(KenhThucHien="", MucDo="", PhiLePhi="", DuocThanhToanTrucTuyen="",
+                  HoSoCoThanhPhanSoHoa="", DinhKemKetQua="", PhanAnhKienNghi="", SoLanBoSung="",
+                  NgayYeuCauBoSung="2025-03-04 08:00", NgayCongDanBoSung="2025-03-04 15:00")
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": [row]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert con.execute(
+        "SELECT channel, service_level, fee_amount, paid_online, digitized_components, "
+        "result_attached, complaint, supplement_count FROM staging.dossiers"
+    ).fetchone() == (1, 2, 0, 0, False, False, False, 1)
+
+
+@pytest.mark.parametrize(
+    "field, text, value",
+    [
+        ("channel", "Trực tuyến", 2),
+        ("channel", "bưu  chính", 3),
+        ("channel", "DIRECT", 1),
+        ("service_level", "Toàn trình", 4),
+        ("service_level", "một phần", 3),
+        ("status", "Đã trả kết quả", 10),
+        ("status", "chờ thực hiện nghĩa vụ tài chính", 6),
+        ("rating", "Rất hài lòng", 4),
+        ("rating", "không hài lòng", 1),
+        ("complaint", "Có", True),
+        ("complaint", "false", False),
+        ("result_attached", "https://dichvucong.khanhhoa.gov.vn/kq/123", True),
+        ("result_attached", "không", False),
+    ],
+)
+def test_text_forms_of_codes(tmp_path, field, text, value):
+    header = {"channel": "KenhThucHien", "service_level": "MucDo", "status": "TrangThaiHoSoId",
+              "rating": "DanhGia", "complaint": "PhanAnhKienNghi", "result_attached": "DinhKemKetQua"}[field]
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": [dossier(**{header: text})]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == []
+    assert con.table("staging.dossiers").select(field).fetchall()[0][0] == value
+
+
+def test_text_code_matched_whole_not_as_substring(tmp_path):
+    assert reason_for(tmp_path, dossier(KenhThucHien="trực tuyến một phần")) == "bad_code"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2025-03-03", dt.datetime(2025, 3, 3)),
+        ("2025-03-03 08:05", dt.datetime(2025, 3, 3, 8, 5)),
+        ("2025-03-03T08:05:09", dt.datetime(2025, 3, 3, 8, 5, 9)),
+        ("2025-03-03 08:05:09.123456", dt.datetime(2025, 3, 3, 8, 5, 9, 123456)),
+        ("3/3/2025", dt.datetime(2025, 3, 3)),
+        ("03/03/2025 08:05", dt.datetime(2025, 3, 3, 8, 5)),
+        ("3/03/2025 08:05:09", dt.datetime(2025, 3, 3, 8, 5, 9)),
+    ],
+)
+def test_every_accepted_timestamp_form(tmp_path, text, expected):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": [dossier(NgayTiepNhan=text)]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert con.execute("SELECT received_at FROM staging.dossiers").fetchone()[0] == expected
+
+
+def test_quarantine_keeps_file_row_and_raw_values(tmp_path):
+    rows = [dossier(MaHoSo="A"), dossier(MaHoSo="B", PhiLePhi="abc")]
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": rows})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    source, number, reason, values = con.execute(
+        "SELECT source_file, row_number, reason, raw_values FROM meta.quarantine"
+    ).fetchone()
+    assert (source, number, reason) == ("dossiers_20250305.csv", 2, "bad_number")
+    assert '"PhiLePhi":"abc"' in values and '"MaHoSo":"B"' in values
