@@ -1,0 +1,194 @@
+"""SPEC §2: formats, header aliases, the latest-version rule, re-sent and unreadable files."""
+
+import datetime as dt
+import os
+import shutil
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers
+from reform_pipeline.ingest.columns import header_key, map_headers
+from reform_pipeline_tests.fixtures import PROC_A, dossier, ingest, make_raw, quarantine, write_csv
+
+VIETNAMESE = {
+    "Mã hồ sơ": "HS-VN", "Mã TTHC": PROC_A, "Mã đơn vị": "X1", "Kênh thực hiện": "Trực tuyến",
+    "Mức độ": "Toàn trình", "Trạng thái": "Đã trả kết quả", "Ngày nộp": "3/3/2025 07:50",
+    "Ngày tiếp nhận": "03/03/2025 08:00", "Ngày hẹn trả": "06/03/2025",
+    "Ngày hoàn thành": "5/3/2025 10:00", "Phí lệ phí": "50000", "Mức độ hài lòng": "Hài lòng",
+    "Có phản ánh": "không", "Chủ hồ sơ": "Trần Văn Bình",
+}
+EXPECTED_VN = ("HS-VN", 2, 4, 10, dt.datetime(2025, 3, 3, 8, 0), dt.datetime(2025, 3, 5, 10, 0), 50000, 3, False)
+COLUMNS = "dossier_id, channel, service_level, status, received_at, finished_at, fee_amount, rating, complaint"
+
+
+def test_header_matching_ignores_case_space_underscore_and_diacritics():
+    assert header_key("Mã hồ sơ") == header_key("MA_HO_SO") == header_key("ma ho so") == "mahoso"
+    assert header_key("Đơn vị tiếp nhận") == "donvitiepnhan"
+    # NFD input (combining marks) matches the NFC alias
+    assert header_key("Ma\u0303 ho\u0302\u0300 so\u031b") == "mahoso"
+
+
+def test_aliases_map_to_canonical_columns_and_unknown_columns_are_reported():
+    mapped = map_headers("dossiers", ["MaHoSo", "Số hồ sơ", "DonViId", "Ghi chú nội bộ"])
+    assert mapped.positions == {"dossier_id": 0, "agency_code": 2}
+    assert mapped.repeated == ("Số hồ sơ",)
+    assert mapped.unknown == ("Ghi chú nội bộ",)
+
+
+def test_vietnamese_semicolon_csv_with_bom_and_day_first_dates(tmp_path):
+    raw = make_raw(tmp_path / "raw")
+    write_csv(raw / "dossiers_20250305.csv", [VIETNAMESE], delimiter=";", bom=True)
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == []
+    assert con.execute(f"SELECT {COLUMNS} FROM staging.dossiers").fetchone() == EXPECTED_VN
+
+
+def test_xlsx_with_real_date_cells(tmp_path):
+    raw = make_raw(tmp_path / "raw")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    row = dict(VIETNAMESE, **{
+        "Ngày tiếp nhận": dt.datetime(2025, 3, 3, 8, 0), "Ngày hoàn thành": dt.datetime(2025, 3, 5, 10, 0),
+        "Ngày hẹn trả": dt.date(2025, 3, 6), "Phí lệ phí": 50000.0,
+    })
+    sheet.append(list(row))
+    sheet.append(list(row.values()))
+    book.save(raw / "dossiers_20250305.xlsx")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == []
+    assert con.execute(f"SELECT {COLUMNS} FROM staging.dossiers").fetchone() == EXPECTED_VN
+
+
+def test_parquet_with_typed_columns(tmp_path):
+    raw = make_raw(tmp_path / "raw")
+    table = pa.table({
+        "MaHoSo": ["HS-VN"], "MaTTHC": [PROC_A], "MaDonVi": ["X1"], "KenhThucHien": pa.array([2], pa.int32()),
+        "MucDo": [4], "TrangThaiHoSoId": [10],
+        "NgayTiepNhan": pa.array([dt.datetime(2025, 3, 3, 8, 0)], pa.timestamp("us")),
+        "NgayHenTra": pa.array([dt.date(2025, 3, 6)], pa.date32()),
+        "NgayKetThucXuLy": pa.array([dt.datetime(2025, 3, 5, 10, 0)], pa.timestamp("ms")),
+        "PhiLePhi": [50000.0], "DanhGia": [3], "PhanAnhKienNghi": [False],
+    })
+    pq.write_table(table, raw / "dossiers_20250305.parquet")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == []
+    assert con.execute(f"SELECT {COLUMNS} FROM staging.dossiers").fetchone() == EXPECTED_VN
+
+
+def test_latest_version_by_updated_at_then_file_name_then_row(tmp_path):
+    files = {
+        # A: the later updated_at wins although it sits in the earlier file
+        "dossiers_20250301.csv": [dossier(MaHoSo="A", TrangThaiHoSoId="10", NgayCapNhat="2025-03-09"),
+                                  dossier(MaHoSo="B", TrangThaiHoSoId="4", NgayCapNhat="2025-03-02"),
+                                  dossier(MaHoSo="C", TrangThaiHoSoId="4", NgayCapNhat=""),
+                                  dossier(MaHoSo="D", TrangThaiHoSoId="4", NgayCapNhat="2025-03-02")],
+        "dossiers_20250302.csv": [dossier(MaHoSo="A", TrangThaiHoSoId="4", NgayCapNhat="2025-03-02"),
+                                  # B: same updated_at: the later file name wins
+                                  dossier(MaHoSo="B", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
+                                  # C: a missing updated_at sorts before any value
+                                  dossier(MaHoSo="C", TrangThaiHoSoId="9", NgayCapNhat="2025-03-01"),
+                                  # D: same updated_at and file: the later row wins
+                                  dossier(MaHoSo="D", TrangThaiHoSoId="7", NgayCapNhat="2025-03-03"),
+                                  dossier(MaHoSo="D", TrangThaiHoSoId="9", NgayCapNhat="2025-03-03")],
+    }
+    con = ingest(make_raw(tmp_path / "raw", files), tmp_path / "wh.duckdb")
+    assert con.execute("SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall() == [
+        ("A", 10), ("B", 9), ("C", 9), ("D", 9)]
+
+
+def test_quarantined_version_takes_no_part_and_older_valid_version_stands(tmp_path):
+    files = {
+        "dossiers_20250301.csv": [dossier(MaHoSo="A", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")],
+        "dossiers_20250302.csv": [dossier(MaHoSo="A", TrangThaiHoSoId="99", NgayCapNhat="2025-03-02")],
+    }
+    con = ingest(make_raw(tmp_path / "raw", files), tmp_path / "wh.duckdb")
+    assert con.execute("SELECT status FROM staging.dossiers").fetchall() == [(4,)]
+    assert quarantine(con) == [("dossiers_20250302.csv", 1, "bad_code")]
+
+
+def test_nightly_merge_equals_a_full_rebuild(tmp_path):
+    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
+                                       for i in range(20)]}
+    raw = make_raw(tmp_path / "raw", first)
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
+                                              dossier(MaHoSo="N4", TrangThaiHoSoId="9", NgayCapNhat="2025-02-01"),
+                                              dossier(MaHoSo="NEW", TrangThaiHoSoId="4")])
+    _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    assert mode == "incremental"
+    merged = con.execute("SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall()
+    rebuilt = ingest(raw, tmp_path / "fresh.duckdb").execute(
+        "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall()
+    assert merged == rebuilt
+    assert ("N3", 9) in merged and ("N4", 4) in merged and ("NEW", 4) in merged
+
+
+def test_a_file_is_ingested_once_and_a_renamed_copy_counts_nothing(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A"), dossier(MaHoSo="B", PhiLePhi="x")]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    shutil.copy(raw / "dossiers_20250301.csv", raw / "dossiers_20250301 (copy).csv")
+    reports, _ = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    assert {r.file_name: r.status for r in reports} == {
+        "dossiers_20250301 (copy).csv": "duplicate", "dossiers_20250301.csv": "unchanged"}
+    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (1,)
+    assert len(quarantine(con)) == 1
+
+
+def test_a_changed_file_replaces_its_earlier_content(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A"), dossier(MaHoSo="B", PhiLePhi="x")]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    write_csv(raw / "dossiers_20250301.csv", [dossier(MaHoSo="A", TrangThaiHoSoId="9"), dossier(MaHoSo="C")])
+    os.utime(raw / "dossiers_20250301.csv", (1_800_000_000, 1_800_000_000))
+    ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    assert con.execute("SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall() == [("A", 9), ("C", 10)]
+    assert quarantine(con) == []
+    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (2,)
+
+
+def test_an_unreadable_file_is_reported_and_skipped_while_the_others_go_on(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A")]})
+    (raw / "dossiers_20250302.xlsx").write_bytes(b"this is not a zip archive")
+    (raw / "dossiers_20250303.parquet").write_bytes(b"PAR1 broken")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    files = dict(con.execute("SELECT file_name, status FROM meta.input_files WHERE kind = 'dossiers'").fetchall())
+    assert files == {"dossiers_20250301.csv": "ingested", "dossiers_20250302.xlsx": "unreadable",
+                     "dossiers_20250303.parquet": "unreadable"}
+    assert con.execute("SELECT count(*) FROM staging.dossiers").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("kind", ["agencies", "procedures"])
+def test_a_missing_required_input_names_the_prefix_and_folder(tmp_path, kind):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier()]})
+    (raw / f"{kind}.csv").unlink()
+    with pytest.raises(MissingInput, match=f"{kind}\\*"):
+        ingest(raw, tmp_path / "wh.duckdb")
+
+
+def test_no_dossier_exports_at_all_is_a_missing_input(tmp_path):
+    with pytest.raises(MissingInput, match="dossiers\\*"):
+        ingest(make_raw(tmp_path / "raw"), tmp_path / "wh.duckdb")
+
+
+def test_empty_and_header_only_files_read_zero_rows(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier()]})
+    (raw / "dossiers_20250302.csv").write_text("")
+    (raw / "dossiers_20250303.csv").write_text("MaHoSo,MaTTHC,MaDonVi\n")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert con.execute(
+        "SELECT file_name, status, rows_read FROM meta.input_files WHERE kind = 'dossiers' ORDER BY 1").fetchall() == [
+        ("dossiers_20250301.csv", "ingested", 1), ("dossiers_20250302.csv", "ingested", 0),
+        ("dossiers_20250303.csv", "ingested", 0)]
+
+
+def test_row_with_too_many_fields_is_quarantined_not_lost(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A"), dossier(MaHoSo="B")]})
+    path = raw / "dossiers_20250301.csv"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2] + ",extra,values"
+    path.write_text("\n".join(lines) + "\n")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == [("dossiers_20250301.csv", 2, "malformed_row")]
+    assert con.execute("SELECT dossier_id FROM staging.dossiers").fetchall() == [("A",)]
