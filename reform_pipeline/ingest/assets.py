@@ -1,7 +1,7 @@
 """Dagster assets of the ingest stage."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Dagster 1.13 compares the `context` annotation
+# with its context classes, and a string annotation fails that check when the module loads.
 from collections import Counter
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset

@@ -1,0 +1,46 @@
+"""Materialization metadata the Dagster UI shows first: row count, column schema, a preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+from dagster import MetadataValue, TableColumn, TableSchema
+
+PREVIEW_ROWS = 5
+
+
+def table_metadata(
+    con: duckdb.DuckDBPyConnection, table: str, preview_columns: list[str] | None = None
+) -> dict[str, Any]:
+    """``dagster/row_count``, ``dagster/column_schema`` and a Markdown preview of ``table``.
+
+    ``preview_columns`` limits the preview (tables that hold personal data preview only
+    the columns that do not).
+    """
+    described = con.execute("DESCRIBE SELECT * FROM query_table($table)", {"table": table}).fetchall()
+    schema = TableSchema(columns=[TableColumn(name, str(kind)) for name, kind, *_ in described])
+    rows = con.execute("SELECT count(*) FROM query_table($table)", {"table": table}).fetchone()[0]
+    shown = preview_columns or [name for name, *_ in described]
+    preview = con.execute(
+        "SELECT COLUMNS(lambda c: list_contains($columns, c)) FROM query_table($table) LIMIT $limit",
+        {"table": table, "columns": shown, "limit": PREVIEW_ROWS},
+    ).fetchall()
+    return {
+        "dagster/row_count": MetadataValue.int(rows),
+        "dagster/column_schema": schema,
+        "preview": MetadataValue.md(markdown_table([c for c in (n for n, *_ in described) if c in shown], preview)),
+    }
+
+
+def markdown_table(columns: list[str], rows: list[tuple]) -> str:
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(text(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)

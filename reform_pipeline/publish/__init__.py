@@ -1,0 +1,1 @@
+"""Publish stage: the BI file and the scorecard page (SPEC §5)."""

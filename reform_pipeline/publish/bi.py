@@ -1,0 +1,62 @@
+"""Build the BI file under a temporary name and swap it in whole (SPEC §5).
+
+A BI session that holds the old file open keeps reading its old, consistent view (the rename
+leaves its inode alone) and never blocks the nightly run; a new connection sees the new file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from reform_pipeline.warehouse import run_sql_file
+
+# Every DuckDB client from 1.1 on can open a file written with this storage version.
+BI_STORAGE_VERSION = "v1.1.0"
+BI_TABLES = (
+    "units", "dossier_facts", "unit_metrics", "index_766", "scorecard",
+    "quarantine_summary", "run_info",
+)
+
+
+def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
+    """Write every mart table to ``<bi>.tmp-<pid>``, then atomically replace ``bi_path``."""
+    bi_path = Path(bi_path)
+    bi_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = bi_path.with_name(f"{bi_path.name}.tmp-{os.getpid()}")
+    _remove(temporary, Path(f"{temporary}.wal"))
+    con.execute(
+        "ATTACH $path AS bi (STORAGE_VERSION 'v1.1.0')", {"path": str(temporary)}
+    )
+    try:
+        run_sql_file(con, "publish/bi_tables")
+        counts = {
+            table: con.execute("SELECT count(*) FROM query_table($name)", {"name": f"bi.mart.{table}"}).fetchone()[0]
+            for table in BI_TABLES
+        }
+        con.execute("DETACH bi")
+    except BaseException:
+        con.execute("DETACH DATABASE IF EXISTS bi")
+        _remove(temporary, Path(f"{temporary}.wal"))
+        raise
+    _fsync(temporary)
+    # A write-ahead log left beside the old file would be replayed onto the new one.
+    _remove(Path(f"{bi_path}.wal"))
+    os.replace(temporary, bi_path)
+    _fsync(bi_path.parent)
+    return counts
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,34 @@
+"""Dagster assets of the score stage (SPEC §4.5–4.6)."""
+
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
+from reform_pipeline.metadata import table_metadata
+from reform_pipeline.publish.report import scorecard_markdown
+from reform_pipeline.score.build import build_index_766, build_scorecard
+from reform_pipeline.warehouse import current_as_of
+
+GROUP = "score"
+
+
+@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["unit_metrics", "dossier_facts"])
+def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
+    """The 766-style service index (Decision 766/QĐ-TTg) for every unit and period: points per
+    covered indicator and a total scaled to 100. Table score.index_766. SPEC §4.5."""
+    with warehouse.get_connection() as con:
+        summary = build_index_766(con, current_as_of(con))
+        metadata = table_metadata(con, "score.index_766")
+    return MaterializeResult(metadata={**metadata, **{k: MetadataValue.text(str(v)) for k, v in summary.items()}})
+
+
+@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["unit_metrics", "plan_targets", "index_766"])
+def scorecard(context: AssetExecutionContext, warehouse: DuckDBResource):
+    """The provincial scorecard (bảng theo dõi chỉ tiêu): each plan target beside the measured
+    year-to-date value and its status (met / not_met / no_data). Table score.scorecard. SPEC §4.6."""
+    with warehouse.get_connection() as con:
+        summary = build_scorecard(con, current_as_of(con))
+        metadata = table_metadata(con, "score.scorecard")
+        metadata["scorecard"] = MetadataValue.md(scorecard_markdown(con))
+    return MaterializeResult(metadata={**metadata, **{k: MetadataValue.text(str(v)) for k, v in summary.items()}})

@@ -1,0 +1,49 @@
+-- The BI file's tables (SPEC §5), written into the attached database `bi` (a temporary file that
+-- replaces the published one only once everything is written). No personal data, no raw rows:
+-- every table below lists its columns, and none of them comes from the applicant columns or
+-- from meta.quarantine.raw_values.
+CREATE SCHEMA bi.mart;
+
+CREATE TABLE bi.mart.units AS
+SELECT agency_code, agency_name, kind, parent_code, depth
+FROM staging.agencies
+ORDER BY depth, agency_code;
+
+CREATE TABLE bi.mart.dossier_facts AS
+SELECT dossier_id, procedure_code, agency_code, channel, service_level, status, received_date,
+       due_date, end_date, fee_amount, paid_online, digitized_components, result_attached,
+       rating, complaint, elapsed_wd, allowed_wd, outcome
+FROM model.dossier_facts;
+
+CREATE TABLE bi.mart.unit_metrics AS
+SELECT scope_code, scope_name, period_type, period_start, period_end, metric_code,
+       numerator, denominator, value
+FROM model.unit_metrics;
+
+CREATE TABLE bi.mart.index_766 AS
+SELECT scope_code, scope_name, period_type, period_start, period_end, indicator_code,
+       indicator_group, rate, max_points, threshold, points, score_100
+FROM score.index_766;
+
+CREATE TABLE bi.mart.scorecard AS
+SELECT plan_id, scope_code, scope_name, year, kpi_code, comparator, target, value, numerator,
+       denominator, status, as_of, source
+FROM score.scorecard;
+
+CREATE TABLE bi.mart.quarantine_summary AS
+SELECT source_file, reason, count(*) AS rows, any_value(kind) AS kind
+FROM meta.quarantine
+GROUP BY source_file, reason
+ORDER BY source_file, reason;
+
+CREATE TABLE bi.mart.run_info AS
+SELECT
+    (SELECT as_of FROM meta.run_context) AS as_of,
+    (SELECT as_of_source FROM meta.run_context) AS as_of_source,
+    current_localtimestamp() AS built_at,
+    list(struct_pack(
+        name := file_name, kind := kind, status := status, rows_read := rows_read,
+        rows_quarantined := rows_quarantined, unknown_columns := unknown_columns,
+        message := message)
+        ORDER BY kind, file_name) AS files
+FROM meta.input_files;
