@@ -1,0 +1,201 @@
+-- score.index_766: the 766-style service-quality index (SPEC §4.5; Quyết định 766/QĐ-TTg),
+-- one row per unit × period × indicator of model.unit_metrics, plus one `total` row per
+-- unit × period. Columns: SPEC §5 (index_766) and docs/bi.md.
+--
+-- Exactness: the points are computed from the integer numerator and denominator, never from
+-- the DOUBLE rate, so that "r ≥ T" and the rounding half away from zero are exact. r × P / T
+-- can land exactly on x.xx5 (on_time 41/800 → 20 × 0.05125 = 1.025 → 1.03), where DOUBLE
+-- arithmetic would give 1.02. With a ≥ 0 and b > 0 whole numbers, a / b rounded half away
+-- from zero to a whole number is (2a + b) // (2b).
+
+CREATE SCHEMA IF NOT EXISTS score;
+
+CREATE OR REPLACE TABLE score.index_766 AS
+WITH
+-- The covered indicators of SPEC §4.5. `threshold_hundredths` is T × 100 as a whole number
+-- (every T of the decision has at most 2 decimals).
+indicators (indicator_code, indicator_group, metric_code, max_points, threshold, sort_order) AS (
+    VALUES
+        ('progress_on_time',     'Tiến độ giải quyết',      'on_time_rate',          20, 1.00, 1),
+        ('online_dossiers',      'Dịch vụ công trực tuyến', 'online_rate',           12, 0.50, 2),
+        ('online_payment',       'Thanh toán trực tuyến',   'online_payment_rate',    6, 1.00, 3),
+        ('payment_procedures',   'Thanh toán trực tuyến',   'payment_procedures',     2, 0.80, 4),
+        ('e_result',             'Số hóa hồ sơ',            'e_result_rate',          6, 1.00, 5),
+        ('digitization',         'Số hóa hồ sơ',            'digitized_intake_rate',  4, 0.80, 6),
+        ('satisfaction_dossier', 'Mức độ hài lòng',         'satisfaction_rate',      6, 0.90, 7)
+),
+indicator_definitions AS (
+    SELECT
+        indicator_code,
+        indicator_group,
+        metric_code,
+        CAST(max_points AS INTEGER) AS max_points,
+        CAST(threshold AS DECIMAL(4, 2)) AS threshold,
+        CAST(CAST(threshold AS DECIMAL(4, 2)) * 100 AS BIGINT) AS threshold_hundredths,
+        sort_order
+    FROM indicators
+),
+-- Every unit × period that unit_metrics publishes, and the period list itself (SPEC §4.4).
+unit_periods AS (
+    SELECT DISTINCT scope_code, scope_name, period_type, period_start, period_end
+    FROM model.unit_metrics
+),
+periods AS (
+    SELECT DISTINCT period_type, period_start, period_end
+    FROM model.unit_metrics
+),
+-- payment_procedures: distinct procedures with ≥ 1 received(P) dossier with a fee, and among
+-- them those with ≥ 1 such dossier paid online. received(P) = accepted dossiers (withdrawn
+-- included, SPEC §4.3) received in P. Aggregated by (agency, procedure, month) first, then by
+-- (agency, period, procedure), and only then spread over the ancestors of the agency, so that
+-- the fan-out of the closure applies to a few rows per procedure, not to every dossier.
+-- Every period starts on a month start and ends on a month end or on the as-of cut, so months
+-- cut at the latest period_end are exact building blocks of every period.
+fee_dossier_months AS (
+    SELECT
+        agency_code,
+        procedure_code,
+        CAST(date_trunc('month', received_date) AS DATE) AS month_start,
+        bool_or(paid_online IN (1, 2)) AS any_paid_online  -- thanh toán trực tuyến
+    FROM model.dossier_facts
+    WHERE outcome <> 'not_accepted'
+      AND received_date IS NOT NULL
+      AND fee_amount > 0
+      AND received_date <= (SELECT max(period_end) FROM periods)
+    GROUP BY agency_code, procedure_code, month_start
+),
+fee_agency_periods AS (
+    SELECT
+        m.agency_code,
+        p.period_type,
+        p.period_start,
+        m.procedure_code,
+        bool_or(m.any_paid_online) AS any_paid_online
+    FROM fee_dossier_months AS m
+    CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS grains (period_type)
+    JOIN periods AS p
+      ON p.period_type = grains.period_type
+     AND p.period_start = CAST(date_trunc(grains.period_type, m.month_start) AS DATE)
+    GROUP BY m.agency_code, p.period_type, p.period_start, m.procedure_code
+),
+fee_subtree_periods AS (
+    -- a unit covers every dossier received by it or by any unit below it (SPEC §2.3)
+    SELECT
+        c.ancestor_code AS scope_code,
+        f.period_type,
+        f.period_start,
+        f.procedure_code,
+        bool_or(f.any_paid_online) AS any_paid_online
+    FROM fee_agency_periods AS f
+    JOIN staging.unit_closure AS c ON c.descendant_code = f.agency_code
+    GROUP BY c.ancestor_code, f.period_type, f.period_start, f.procedure_code
+),
+payment_procedures AS (
+    SELECT
+        scope_code,
+        period_type,
+        period_start,
+        'payment_procedures' AS metric_code,
+        count(*) FILTER (WHERE any_paid_online) AS numerator,
+        count(*) AS denominator,
+        count(*) FILTER (WHERE any_paid_online) / count(*) AS value
+    FROM fee_subtree_periods
+    GROUP BY scope_code, period_type, period_start
+),
+rates AS (
+    SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
+    FROM model.unit_metrics
+    WHERE metric_code IN (SELECT metric_code FROM indicator_definitions)
+    UNION ALL
+    SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
+    FROM payment_procedures
+),
+indicator_rows AS (
+    SELECT
+        u.scope_code,
+        u.scope_name,
+        u.period_type,
+        u.period_start,
+        u.period_end,
+        i.indicator_code,
+        i.indicator_group,
+        i.sort_order,
+        r.value AS rate,
+        i.max_points,
+        i.threshold,
+        -- an indicator whose rate is NULL is not covered (SPEC §4.5)
+        CASE
+            WHEN r.value IS NULL OR r.denominator IS NULL OR r.denominator <= 0 THEN NULL
+            -- r ≥ T  ⇔  numerator × 100 ≥ T × 100 × denominator
+            WHEN CAST(r.numerator AS HUGEINT) * 100
+                 >= CAST(i.threshold_hundredths AS HUGEINT) * r.denominator
+                THEN CAST(i.max_points AS HUGEINT) * 100
+            -- points × 100 = numerator × P × 100 × 100 / (denominator × T × 100), rounded
+            ELSE (2 * CAST(r.numerator AS HUGEINT) * i.max_points * 10000
+                  + CAST(r.denominator AS HUGEINT) * i.threshold_hundredths)
+                 // (2 * CAST(r.denominator AS HUGEINT) * i.threshold_hundredths)
+        END AS points_hundredths
+    FROM unit_periods AS u
+    CROSS JOIN indicator_definitions AS i
+    LEFT JOIN rates AS r
+      ON r.scope_code = u.scope_code
+     AND r.period_type = u.period_type
+     AND r.period_start = u.period_start
+     AND r.metric_code = i.metric_code
+),
+total_rows AS (
+    SELECT
+        scope_code,
+        scope_name,
+        period_type,
+        period_start,
+        period_end,
+        -- earned points: the sum of the rounded points of the covered indicators
+        coalesce(sum(points_hundredths), 0) AS earned_hundredths,
+        coalesce(sum(max_points) FILTER (WHERE points_hundredths IS NOT NULL), 0) AS covered_max
+    FROM indicator_rows
+    GROUP BY scope_code, scope_name, period_type, period_start, period_end
+),
+-- indicator rows first, then the total, in the order of the decision's table
+all_rows AS (
+    SELECT
+        scope_code,
+        scope_name,
+        period_type,
+        period_start,
+        period_end,
+        indicator_code,
+        indicator_group,
+        rate,
+        max_points,
+        threshold,
+        CAST(CAST(points_hundredths AS DECIMAL(18, 0)) * 0.01 AS DECIMAL(9, 2)) AS points,
+        CAST(NULL AS DECIMAL(5, 2)) AS score_100,
+        sort_order
+    FROM indicator_rows
+    UNION ALL
+    SELECT
+        scope_code,
+        scope_name,
+        period_type,
+        period_start,
+        period_end,
+        'total' AS indicator_code,
+        CAST(NULL AS VARCHAR) AS indicator_group,
+        CAST(NULL AS DOUBLE) AS rate,
+        CAST(covered_max AS INTEGER) AS max_points,
+        CAST(NULL AS DECIMAL(4, 2)) AS threshold,
+        CAST(CAST(earned_hundredths AS DECIMAL(18, 0)) * 0.01 AS DECIMAL(9, 2)) AS points,
+        -- score_100 × 100 = earned × 100 × 100 / covered = earned_hundredths × 100 / covered
+        CASE
+            WHEN covered_max > 0 THEN CAST(
+                CAST((2 * CAST(earned_hundredths AS HUGEINT) * 100 + covered_max)
+                     // (2 * CAST(covered_max AS HUGEINT)) AS DECIMAL(18, 0)) * 0.01
+                AS DECIMAL(5, 2))
+        END AS score_100,
+        99 AS sort_order
+    FROM total_rows
+)
+SELECT * EXCLUDE (sort_order)
+FROM all_rows
+ORDER BY scope_code, period_type, period_start, sort_order;

@@ -1,0 +1,116 @@
+"""The readable scorecard: Markdown, terminal text and the offline HTML page."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from reform_pipeline.publish.report import (
+    format_target,
+    format_value,
+    ranked_units,
+    scorecard_markdown,
+    scorecard_text,
+    weakest_kpis,
+    write_scorecard_html,
+)
+
+from .report_scenario import AS_OF, TARGET_PLANS
+
+def test_formatting_is_for_humans():
+    assert format_value("satisfaction_rate", 0.873) == "87.3 %"
+    assert format_value("dossiers_received", 12345) == "12,345"
+    assert format_value("processing_wd_avg", 4.25) == "4.2 ngày"
+    assert format_value("online_rate", None) == "—"
+    assert format_target("satisfaction_rate", ">", 0.84) == "> 84 %"
+    assert format_target("online_payment_rate", ">=", 0.3) == ">= 30 %"
+    assert format_target("full_online_procedure_rate", ">=", 1.0) == ">= 100 %"
+
+
+def test_markdown_has_every_target_row_and_bilingual_headers(scored):
+    text = scorecard_markdown(scored)
+    header, rule, *body = text.splitlines()
+    assert "Chỉ tiêu / KPI" in header and "Mục tiêu / Target" in header
+    assert "Trạng thái" in header or "Đánh giá / Status" in header
+    table_rows = [line for line in body if line.startswith("| ")]
+    assert len(table_rows) == len(TARGET_PLANS)
+    for plan_id, scope, year, kpi, _, _ in TARGET_PLANS:
+        shown = html.escape(plan_id, quote=False)  # markup from data is escaped
+        assert any(shown in row and kpi in row and str(year) in row for row in table_rows), plan_id
+    assert "Chưa đạt / not met" in text
+    assert "Không có số liệu / no data" in text  # the 2023 targets: year not published
+    # the province's 766 score for the latest year and month
+    assert "766" in text and "năm / year 2025" in text and "tháng / month 03/2025" in text
+
+
+def test_text_table_has_every_target_row(scored):
+    text = scorecard_text(scored)
+    for plan_id, scope, year, kpi, comparator, _ in TARGET_PLANS:
+        assert any(plan_id in line and kpi in line and str(year) in line for line in text.splitlines()), plan_id
+    assert "as of 2025-03-31" in text
+    assert "> 90 %" in text  # satisfaction target of 2025
+    assert "88.3 %" in text  # (85 + 88 + 92) / 300 year to date
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("Kế hoạch/Plan"))
+    rule = lines[lines.index(header) + 1]
+    assert set(rule.replace(" ", "")) == {"-"}
+    # aligned: every table row as wide as the rule, counting characters
+    for line in lines[lines.index(header) + 2 : lines.index(header) + 2 + len(TARGET_PLANS)]:
+        assert len(line.rstrip()) <= len(rule)
+
+
+def test_html_page_is_self_contained_and_lists_every_target(scored, tmp_path):
+    path = write_scorecard_html(scored, tmp_path / "bi" / "scorecard.html", AS_OF)
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<html lang="vi">' in page and '<meta charset="utf-8">' in page
+    # every target row, escaped where the data holds markup
+    rows = re.findall(r"<tr>.*?</tr>", page.split("<h2>", 2)[1], flags=re.S)
+    assert len([r for r in rows if "<td>" in r]) == len(TARGET_PLANS)
+    for plan_id, *_ in TARGET_PLANS[:-1]:
+        assert plan_id in page
+    assert "&lt;b&gt;Kế hoạch &amp; thử&lt;/b&gt;" in page and "<b>Kế hoạch" not in page
+    assert "Đạt / met" in page and "Chưa đạt / not met" in page and "Không có số liệu / no data" in page
+    # nothing from the network: no URL, no external src/href, no script, no web font
+    assert "http://" not in page and "https://" not in page
+    assert not re.search(r"""(src|href)\s*=""", page, flags=re.I)
+    assert "<script" not in page.lower() and "@import" not in page and "url(" not in page
+    # one inline SVG trend chart per target, with the target drawn as a line
+    assert page.count("<svg") >= len(TARGET_PLANS)
+    assert page.count('class="target"') == len(TARGET_PLANS)
+    # the header, the 766 index by group, and the ranking section
+    assert "Tỉnh Khánh Hòa" in page and "2025-03-31" in page
+    for group in ("Tiến độ giải quyết", "Thanh toán trực tuyến", "Mức độ hài lòng"):
+        assert group in page
+    assert "Đơn vị cần cải thiện" in page
+    # written atomically: no temporary file left behind
+    assert sorted(p.name for p in path.parent.iterdir()) == ["scorecard.html"]
+
+
+def test_html_is_rewritten_whole(scored, tmp_path):
+    path = tmp_path / "scorecard.html"
+    path.write_text("old page", encoding="utf-8")
+    write_scorecard_html(scored, path, AS_OF)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_weakest_kpis_are_the_furthest_from_target(scored):
+    weak = weakest_kpis(scored, 2025)
+    # online payment 45 % vs > 70 % is further (relatively) than satisfaction 88.3 % vs > 90 %;
+    # the declared-information cut is met (30 % ≥ 20 %) and comes last
+    assert [(k.scope_code, k.kpi_code) for k in weak] == [
+        ("KH", "online_payment_rate"),
+        ("KH", "satisfaction_rate"),
+        ("KH", "declared_info_reduction"),
+    ]
+
+
+def test_ranking_skips_tiny_denominators_and_puts_the_worst_first(scored):
+    units = ranked_units(scored, "KH", "online_payment_rate", ">", 2025, min_denominator=30)
+    # NT-PS has 6 dossiers with a fee: left out; worst first among the others
+    assert [u["scope_code"] for u in units] == ["NT-VH", "NT", "SO-TP"]
+    assert units[0]["denominator"] == 60
+    lower_is_better = ranked_units(scored, "KH", "online_payment_rate", "<", 2025, min_denominator=30)
+    assert [u["scope_code"] for u in lower_is_better] == ["SO-TP", "NT", "NT-VH"]
+    within_nha_trang = ranked_units(scored, "NT", "online_payment_rate", ">", 2025, min_denominator=1)
+    assert [u["scope_code"] for u in within_nha_trang] == ["NT-VH", "NT-PS"]
