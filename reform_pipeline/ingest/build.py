@@ -138,7 +138,7 @@ def _read_reference_file(con, kind: str, path: Path, order: int, progress: Progr
         {"source_file": path.name, "file_order": order, "headers": list(header_map.headers)},
     )
     rows = scalar(con, "SELECT count(*) FROM landing")
-    return FileReport(path.name, kind, "ingested", rows_read=rows, unknown_columns=list(header_map.unknown))
+    return FileReport(path.name, kind, "ingested", rows_read=rows, unknown_columns=_unused_columns(header_map))
 
 
 def _store_agencies(con) -> None:
@@ -270,7 +270,7 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
             "SELECT count(*), count(reason) FROM dossier_checked"
         ).fetchone()
         report = FileReport(
-            path.name, "dossiers", "ingested", rows_read, quarantined, list(header_map.unknown),
+            path.name, "dossiers", "ingested", rows_read, quarantined, _unused_columns(header_map),
             message="replaced the earlier content of this file" if replaced else "",
         )
         _record_file(con, report, path, merged=False, sha=sha)
@@ -358,6 +358,11 @@ def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> No
         + f", {raw} AS raw_values FROM source_rows"
     )
     con.execute(query)
+
+
+def _unused_columns(header_map) -> list[str]:
+    """Headers kept out of the marts: unknown ones, and repeats of a column already taken."""
+    return list(header_map.unknown) + [f"{name} (repeated)" for name in header_map.repeated]
 
 
 def _record_file(

@@ -10,10 +10,13 @@ rules are applied afterwards, in SQL, the same way for every format.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
+import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,10 @@ import pyarrow.parquet as pq
 # Big enough to sniff a header line, small enough to read for every file.
 _SNIFF_BYTES = 1 << 16
 _BATCH_ROWS = 200_000
+# Python's csv module refuses fields over 128 KiB by default; exports can carry long free text.
+csv.field_size_limit(1 << 30)
+# DuckDB reads a path as a glob pattern: a file named "dossiers[1].csv" must not be read that way.
+_GLOB_CHARACTERS = set("*?[]{}")
 
 
 class UnreadableFile(Exception):
@@ -46,12 +53,13 @@ def stage_source(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
     """Load ``path`` into the temporary relation ``source_rows``; raise UnreadableFile if it can't be."""
     suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            return _stage_csv(con, path)
-        if suffix == ".xlsx":
-            return _stage_xlsx(con, path)
-        if suffix == ".parquet":
-            return _stage_parquet(con, path)
+        with _plain_path(path) as readable:
+            if suffix == ".csv":
+                return _stage_csv(con, readable)
+            if suffix == ".xlsx":
+                return _stage_xlsx(con, readable)
+            if suffix == ".parquet":
+                return _stage_parquet(con, readable)
     except UnreadableFile:
         raise
     except (OSError, ValueError, duckdb.Error, pa.ArrowException, csv.Error) as exc:
@@ -59,6 +67,18 @@ def stage_source(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
     except Exception as exc:  # a reader library's own error types: still one file, not the run
         raise UnreadableFile(f"{type(exc).__name__}: {_first_line(str(exc))}") from exc
     raise UnreadableFile(f"unsupported file type {suffix!r}")
+
+
+@contextlib.contextmanager
+def _plain_path(path: Path) -> Iterator[Path]:
+    """``path``, or a link to it under a plain name when its name holds glob characters."""
+    if not _GLOB_CHARACTERS & set(str(path)):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="reform-input-") as folder:
+        link = Path(folder) / f"input{path.suffix.lower()}"
+        os.symlink(path.resolve(), link)
+        yield link
 
 
 def _first_line(text: str) -> str:

@@ -6,6 +6,7 @@ leaves its inode alone) and never blocks the nightly run; a new connection sees 
 
 from __future__ import annotations
 
+import glob
 import os
 from pathlib import Path
 
@@ -26,6 +27,7 @@ def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
     bi_path = Path(bi_path)
     bi_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = bi_path.with_name(f"{bi_path.name}.tmp-{os.getpid()}")
+    _remove_stale_temporaries(bi_path)
     _remove(temporary, Path(f"{temporary}.wal"))
     con.execute(
         "ATTACH $path AS bi (STORAGE_VERSION 'v1.1.0')", {"path": str(temporary)}
@@ -47,6 +49,24 @@ def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
     os.replace(temporary, bi_path)
     _fsync(bi_path.parent)
     return counts
+
+
+def _remove_stale_temporaries(bi_path: Path) -> None:
+    """Temporary files of runs that were killed before their swap (their process is gone)."""
+    for leftover in bi_path.parent.glob(f"{glob.escape(bi_path.name)}.tmp-*"):
+        pid = leftover.name.rsplit(".tmp-", 1)[1].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(*paths: Path) -> None:

@@ -113,5 +113,6 @@ CREATE OR REPLACE TEMP MACRO decimal_number(s) AS CASE
         THEN CAST(replace(trim(s), ',', '.') AS DOUBLE)
 END;
 
--- The value of a cell, or NULL when it is empty.
-CREATE OR REPLACE TEMP MACRO cell(s) AS CASE WHEN is_blank(s) THEN NULL ELSE trim(s) END;
+-- The value of a cell, or NULL when it is empty. NFC, so that a code typed with decomposed
+-- Vietnamese letters (NFD) matches the same code typed precomposed.
+CREATE OR REPLACE TEMP MACRO cell(s) AS CASE WHEN is_blank(s) THEN NULL ELSE nfc_normalize(trim(s)) END;
