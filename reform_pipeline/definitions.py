@@ -9,6 +9,10 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from reform_pipeline.ingest.assets import dossiers, reference_data
 from reform_pipeline.model.assets import calendar, dossier_facts, unit_metrics
+from reform_pipeline.ops import NIGHTLY_JOB_NAME
+from reform_pipeline.ops.checks import ALL_CHECKS
+from reform_pipeline.ops.schedules import nightly_schedule
+from reform_pipeline.ops.sensors import raw_folder_sensor
 from reform_pipeline.publish.assets import bi_database, scorecard_report
 from reform_pipeline.resources import resources_from
 from reform_pipeline.score.assets import index_766, scorecard
@@ -23,10 +27,14 @@ ALL_ASSETS = [
 
 # The whole pipeline, in one process: every step writes the same DuckDB file, so steps in
 # parallel processes would only wait for its lock, and a process per step costs seconds each.
-nightly_job = define_asset_job("nightly_refresh", selection=AssetSelection.all(), executor_def=in_process_executor)
+# Its selection takes every asset's checks along (ops/checks.py).
+nightly_job = define_asset_job(NIGHTLY_JOB_NAME, selection=AssetSelection.all(), executor_def=in_process_executor)
 
 defs = Definitions(
     assets=ALL_ASSETS,
+    asset_checks=ALL_CHECKS,
     jobs=[nightly_job],
+    schedules=[nightly_schedule],  # 01:30 Asia/Ho_Chi_Minh
+    sensors=[raw_folder_sensor],  # a new or changed file in REFORM_RAW_DIR
     resources=resources_from(Settings.from_env()),
 )

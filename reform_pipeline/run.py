@@ -33,12 +33,12 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    from reform_pipeline.definitions import ALL_ASSETS
+    from reform_pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     started = time.perf_counter()
     result = materialize(
-        ALL_ASSETS,
+        ALL_ASSETS + ALL_CHECKS,
         resources=resources_from(settings),
         instance=instance,
         run_config=RUN_CONFIG,
@@ -51,10 +51,23 @@ def main() -> int:
             if event.is_step_failure:
                 error = event.step_failure_data.error
                 print(f"error in step {event.step_key}: {error.message.strip() if error else ''}", file=sys.stderr)
+        print_checks(result, sys.stderr)
         print("the run failed; the previous BI file, if any, was left in place", file=sys.stderr)
         return 1
     print_summary(settings, elapsed)
+    print_checks(result, sys.stdout)
     return 0
+
+
+def print_checks(result, out) -> None:
+    """The asset checks that failed (ERROR) or warned (WARN), with what they found."""
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    print(f"Checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed", file=out)
+    for e in failed:
+        print(f"  {e.severity.value:<5} {e.asset_key.to_user_string()} {e.check_name}: {e.description}", file=out)
+    if failed:
+        print("  (what each check means and what to do: docs/operating.md)", file=out)
 
 
 def preflight(settings: Settings) -> None:

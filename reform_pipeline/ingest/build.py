@@ -244,7 +244,16 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
             path.name, "dossiers", "duplicate",
             message=f"same content as {ingested_hashes[sha]}, already ingested: not counted again",
         )
-        _record_file(con, report, path, merged=True, sha=sha)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if known is not None:
+                # The name held other rows before: they are gone from the export now.
+                _forget_rows(con, path.name)
+            _record_file(con, report, path, merged=True, sha=sha)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
         return report
     try:
         source = stage_source(con, path)
@@ -260,9 +269,7 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
     try:
         if replaced:
             # A re-sent export under the same name replaces its earlier content.
-            con.execute("DELETE FROM staging.dossier_rows WHERE source_file = ?", [path.name])
-            con.execute("DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [path.name])
-            con.execute("UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
+            _forget_rows(con, path.name)
         run_sql_file(
             con, "ingest/dossier_rows", {"source_file": path.name, "headers": list(header_map.headers)}
         )
@@ -279,6 +286,13 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
         con.execute("ROLLBACK")
         raise
     return report
+
+
+def _forget_rows(con, file_name: str) -> None:
+    """Remove every row an export contributed; the latest-version table is then rebuilt."""
+    con.execute("DELETE FROM staging.dossier_rows WHERE source_file = ?", [file_name])
+    con.execute("DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [file_name])
+    con.execute("UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
 
 
 def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:

@@ -192,3 +192,15 @@ def test_row_with_too_many_fields_is_quarantined_not_lost(tmp_path):
     con = ingest(raw, tmp_path / "wh.duckdb")
     assert quarantine(con) == [("dossiers_20250301.csv", 2, "malformed_row")]
     assert con.execute("SELECT dossier_id FROM staging.dossiers").fetchall() == [("A",)]
+
+
+def test_a_known_file_resent_with_another_files_content_drops_its_old_rows(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A")],
+                                      "dossiers_20250302.csv": [dossier(MaHoSo="B")]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    shutil.copy(raw / "dossiers_20250302.csv", raw / "dossiers_20250301.csv")
+    os.utime(raw / "dossiers_20250301.csv", (1_800_000_000, 1_800_000_000))
+    reports, _ = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    assert {r.file_name: r.status for r in reports}["dossiers_20250301.csv"] == "duplicate"
+    assert con.execute("SELECT dossier_id FROM staging.dossiers").fetchall() == [("B",)]
+    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (1,)

@@ -1,0 +1,26 @@
+-- Reference tables against the rows that could have fed them (SPEC §2.2–2.5): a repeated key
+-- keeps its last valid row, so a table never holds more rows than its files' valid rows
+-- (rows read − rows quarantined, latest reference batch). More would mean stale rows.
+WITH batch AS (
+    SELECT kind, sum(rows_read - rows_quarantined) AS valid_rows
+    FROM meta.input_files
+    WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets')
+      AND status = 'ingested'
+      AND ingested_at = (
+          SELECT max(ingested_at) FROM meta.input_files
+          WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets'))
+    GROUP BY kind
+),
+staged AS (
+    SELECT 'agencies' AS kind, 'staging.agencies' AS table_name, count(*) AS rows_staged FROM staging.agencies
+    UNION ALL
+    SELECT 'procedures', 'staging.procedures', count(*) FROM staging.procedures
+    UNION ALL
+    SELECT 'calendar', 'staging.calendar_overrides', count(*) FROM staging.calendar_overrides
+    UNION ALL
+    SELECT 'targets', 'staging.targets', count(*) FROM staging.targets
+)
+SELECT staged.kind, staged.table_name, staged.rows_staged, coalesce(batch.valid_rows, 0) AS valid_rows
+FROM staged
+LEFT JOIN batch USING (kind)
+ORDER BY staged.kind;
