@@ -44,3 +44,20 @@ def markdown_table(columns: list[str], rows: list[tuple]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(text(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def summary_metadata(summary: dict[str, Any]) -> dict[str, Any]:
+    """A build function's summary as typed metadata, so that counts can be plotted over runs."""
+    typed: dict[str, Any] = {}
+    for key, value in summary.items():
+        if isinstance(value, bool) or value is None:
+            typed[key] = MetadataValue.text(str(value))
+        elif isinstance(value, int):
+            typed[key] = MetadataValue.int(value)
+        elif isinstance(value, float):
+            typed[key] = MetadataValue.float(value)
+        elif isinstance(value, (dict, list)):
+            typed[key] = MetadataValue.json(value)
+        else:
+            typed[key] = MetadataValue.text(str(value))
+    return typed

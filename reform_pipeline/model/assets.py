@@ -1,19 +1,15 @@
 """Dagster assets of the model stage (SPEC §4.1–4.4)."""
 
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
-from reform_pipeline.metadata import table_metadata
+from reform_pipeline.metadata import summary_metadata, table_metadata
 from reform_pipeline.model.build import build_calendar, build_dossier_facts, build_unit_metrics
 from reform_pipeline.warehouse import current_as_of
 
 GROUP = "model"
-
-
-def _summary(summary: dict) -> dict:
-    return {key: MetadataValue.text(str(value)) for key, value in summary.items()}
 
 
 @asset(
@@ -27,7 +23,7 @@ def calendar(context: AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
         summary = build_calendar(con, current_as_of(con))
         metadata = table_metadata(con, "model.calendar")
-    return MaterializeResult(metadata={**metadata, **_summary(summary)})
+    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
 
 
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["calendar", "dossiers", "procedures"])
@@ -38,7 +34,7 @@ def dossier_facts(context: AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
         summary = build_dossier_facts(con, current_as_of(con))
         metadata = table_metadata(con, "model.dossier_facts")
-    return MaterializeResult(metadata={**metadata, **_summary(summary)})
+    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
 
 
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["dossier_facts", "units", "procedures"])
@@ -49,4 +45,4 @@ def unit_metrics(context: AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
         summary = build_unit_metrics(con, current_as_of(con))
         metadata = table_metadata(con, "model.unit_metrics")
-    return MaterializeResult(metadata={**metadata, **_summary(summary)})
+    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})

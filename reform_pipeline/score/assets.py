@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from dagster_duckdb import DuckDBResource
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
-from reform_pipeline.metadata import table_metadata
+from reform_pipeline.metadata import summary_metadata, table_metadata
 from reform_pipeline.publish.report import scorecard_markdown
 from reform_pipeline.score.build import build_index_766, build_scorecard
 from reform_pipeline.warehouse import current_as_of
@@ -20,7 +20,7 @@ def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
     with warehouse.get_connection() as con:
         summary = build_index_766(con, current_as_of(con))
         metadata = table_metadata(con, "score.index_766")
-    return MaterializeResult(metadata={**metadata, **{k: MetadataValue.text(str(v)) for k, v in summary.items()}})
+    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
 
 
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["unit_metrics", "plan_targets", "index_766"])
@@ -31,4 +31,4 @@ def scorecard(context: AssetExecutionContext, warehouse: DuckDBResource):
         summary = build_scorecard(con, current_as_of(con))
         metadata = table_metadata(con, "score.scorecard")
         metadata["scorecard"] = MetadataValue.md(scorecard_markdown(con))
-    return MaterializeResult(metadata={**metadata, **{k: MetadataValue.text(str(v)) for k, v in summary.items()}})
+    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
