@@ -29,7 +29,8 @@ def split_statements(text: str) -> list[str]:
     statements, current = [], []
     for line in text.splitlines():
         current.append(line)
-        if line.rstrip().endswith(";"):
+        # a comment that happens to end in ";" does not end a statement
+        if line.rstrip().endswith(";") and not line.lstrip().startswith("--"):
             statement = "\n".join(current).strip()
             if _has_code(statement):
                 statements.append(statement)
@@ -51,12 +52,19 @@ def run_sql_file(
     params = params or {}
     for statement in split_statements(sql_text(name)):
         used = {key: value for key, value in params.items() if f"${key}" in statement}
-        con.execute(statement, used) if used else con.execute(statement)
+        execute(con, statement, used)
+
+
+def execute(con: duckdb.DuckDBPyConnection, statement: str, params: Any = None) -> list[tuple]:
+    """Run one statement and drain its result: DuckDB 2 refuses other work on a connection
+    (registering an Arrow stream, the relation API) while a result is left unfetched."""
+    result = con.execute(statement, params) if params else con.execute(statement)
+    return result.fetchall()
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Any = None) -> Any:
-    row = con.execute(query, params).fetchone() if params is not None else con.execute(query).fetchone()
-    return None if row is None else row[0]
+    rows = con.execute(query, params).fetchall() if params is not None else con.execute(query).fetchall()
+    return rows[0][0] if rows else None
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

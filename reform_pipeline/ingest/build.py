@@ -25,7 +25,7 @@ from reform_pipeline.ingest.columns import (
 )
 from reform_pipeline.ingest.readers import UnreadableFile, column_names, stage_source
 from reform_pipeline.ingest.tree import check_tree
-from reform_pipeline.warehouse import run_sql_file, scalar
+from reform_pipeline.warehouse import execute, run_sql_file, scalar
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +98,9 @@ def ingest_reference(
     prepare(con)
     run_sql_file(con, "ingest/reference_setup")
     reports: list[FileReport] = []
-    con.execute("BEGIN TRANSACTION")
+    execute(con, "BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM meta.quarantine WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets')")
+        execute(con, "DELETE FROM meta.quarantine WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets')")
         for kind in REFERENCE_KINDS:
             for order, path in enumerate(files[kind]):
                 reports.append(_read_reference_file(con, kind, path, order, progress))
@@ -111,9 +111,9 @@ def ingest_reference(
         for report in reports:
             _announce(report, progress)
             _record_file(con, report, files_by_name(files)[report.file_name], merged=True)
-        con.execute("COMMIT")
+        execute(con, "COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        execute(con, "ROLLBACK")
         raise
     if scalar(con, "SELECT count(*) FROM staging.agencies") == 0:
         raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
@@ -143,21 +143,21 @@ def _read_reference_file(con, kind: str, path: Path, order: int, progress: Progr
 
 def _store_agencies(con) -> None:
     """Resolve repeated codes (last valid row wins), check the tree, store units and closure."""
-    con.execute(
+    execute(con,
         "CREATE OR REPLACE TEMP TABLE agencies_latest AS SELECT * FROM agencies_candidates "
         "WHERE reason IS NULL QUALIFY row_number() OVER (PARTITION BY agency_code "
         "ORDER BY file_order DESC, row_number DESC) = 1 ORDER BY file_order, row_number"
     )
     units = con.execute("SELECT agency_code, parent_code FROM agencies_latest ORDER BY file_order, row_number").fetchall()
     tree = check_tree(units)
-    con.execute("CREATE OR REPLACE TEMP TABLE agency_tree_rejects (agency_code VARCHAR, reason VARCHAR)")
+    execute(con, "CREATE OR REPLACE TEMP TABLE agency_tree_rejects (agency_code VARCHAR, reason VARCHAR)")
     if tree.rejected:
         con.executemany("INSERT INTO agency_tree_rejects VALUES (?, ?)", list(tree.rejected.items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE agency_depths (agency_code VARCHAR, depth INTEGER)")
+    execute(con, "CREATE OR REPLACE TEMP TABLE agency_depths (agency_code VARCHAR, depth INTEGER)")
     if tree.depth:
         con.executemany("INSERT INTO agency_depths VALUES (?, ?)", list(tree.depth.items()))
     run_sql_file(con, "ingest/agencies_store")
-    con.execute("DELETE FROM staging.unit_closure")
+    execute(con, "DELETE FROM staging.unit_closure")
     if tree.closure:
         con.executemany("INSERT INTO staging.unit_closure VALUES (?, ?, ?)", tree.closure)
 
@@ -244,15 +244,15 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
             path.name, "dossiers", "duplicate",
             message=f"same content as {ingested_hashes[sha]}, already ingested: not counted again",
         )
-        con.execute("BEGIN TRANSACTION")
+        execute(con, "BEGIN TRANSACTION")
         try:
             if known is not None:
                 # The name held other rows before: they are gone from the export now.
                 _forget_rows(con, path.name)
             _record_file(con, report, path, merged=True, sha=sha)
-            con.execute("COMMIT")
+            execute(con, "COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            execute(con, "ROLLBACK")
             raise
         return report
     try:
@@ -265,7 +265,7 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
     header_map = map_headers("dossiers", source.headers)
     _create_landing(con, "dossiers", header_map.positions, len(source.headers))
     replaced = known is not None
-    con.execute("BEGIN TRANSACTION")
+    execute(con, "BEGIN TRANSACTION")
     try:
         if replaced:
             # A re-sent export under the same name replaces its earlier content.
@@ -281,18 +281,18 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
             message="replaced the earlier content of this file" if replaced else "",
         )
         _record_file(con, report, path, merged=False, sha=sha)
-        con.execute("COMMIT")
+        execute(con, "COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        execute(con, "ROLLBACK")
         raise
     return report
 
 
 def _forget_rows(con, file_name: str) -> None:
     """Remove every row an export contributed; the latest-version table is then rebuilt."""
-    con.execute("DELETE FROM staging.dossier_rows WHERE source_file = ?", [file_name])
-    con.execute("DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [file_name])
-    con.execute("UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
+    execute(con, "DELETE FROM staging.dossier_rows WHERE source_file = ?", [file_name])
+    execute(con, "DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [file_name])
+    execute(con, "UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
 
 
 def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
@@ -303,7 +303,7 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         " || '|' || coalesce((SELECT string_agg(procedure_code, ',' ORDER BY procedure_code) FROM staging.procedures), ''))",
     )
     state = con.execute("SELECT reference_fingerprint, needs_full_rebuild FROM meta.ingest_state").fetchone()
-    con.execute(
+    execute(con,
         "CREATE OR REPLACE TEMP TABLE ingest_batch AS SELECT file_name FROM meta.input_files "
         "WHERE kind = 'dossiers' AND status = 'ingested' AND NOT merged"
     )
@@ -311,7 +311,7 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
     reference_changed = state is None or state[0] != fingerprint
     if not pending and not reference_changed and not (state and state[1]):
         return "none"
-    con.execute("BEGIN TRANSACTION")
+    execute(con, "BEGIN TRANSACTION")
     try:
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
@@ -321,12 +321,12 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows")
         full = reference_changed or (state and state[1]) or new_rows > _FULL_REBUILD_SHARE * all_rows
         run_sql_file(con, "ingest/dossiers_latest" if full else "ingest/dossiers_merge")
-        con.execute("UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
-        con.execute("DELETE FROM meta.ingest_state")
-        con.execute("INSERT INTO meta.ingest_state VALUES (?, FALSE)", [fingerprint])
-        con.execute("COMMIT")
+        execute(con, "UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
+        execute(con, "DELETE FROM meta.ingest_state")
+        execute(con, "INSERT INTO meta.ingest_state VALUES (?, FALSE)", [fingerprint])
+        execute(con, "COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        execute(con, "ROLLBACK")
         raise
     return "full" if full else "incremental"
 
@@ -347,8 +347,8 @@ def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> 
         source = "latest date in the data"
         if as_of is None:
             as_of, source = dt.date.today(), "today (no valid dossier dates)"
-    con.execute("DELETE FROM meta.run_context")
-    con.execute("INSERT INTO meta.run_context VALUES (?, ?, current_localtimestamp())", [as_of, source])
+    execute(con, "DELETE FROM meta.run_context")
+    execute(con, "INSERT INTO meta.run_context VALUES (?, ?, current_localtimestamp())", [as_of, source])
     return as_of, source
 
 
@@ -371,7 +371,7 @@ def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> No
         + ", ".join(picks)
         + f", {raw} AS raw_values FROM source_rows"
     )
-    con.execute(query)
+    execute(con, query)
 
 
 def _unused_columns(header_map) -> list[str]:
@@ -389,8 +389,8 @@ def _record_file(
     ).fetchone()
     if keep_counts and previous:
         report.rows_read, report.rows_quarantined, report.unknown_columns = previous[0], previous[1], previous[2] or []
-    con.execute("DELETE FROM meta.input_files WHERE file_name = ?", [report.file_name])
-    con.execute(
+    execute(con, "DELETE FROM meta.input_files WHERE file_name = ?", [report.file_name])
+    execute(con,
         "INSERT INTO meta.input_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
         [
             report.file_name, report.kind, sha or _sha256(path), stat.st_size, _mtime(stat),

@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from reform_pipeline.warehouse import execute
+
 # Big enough to sniff a header line, small enough to read for every file.
 _SNIFF_BYTES = 1 << 16
 _BATCH_ROWS = 200_000
@@ -167,7 +169,7 @@ def _sniff_delimiter(head: str) -> str:
 
 def _stage_csv_duckdb(con, path: Path, delimiter: str, width: int) -> None:
     columns = {name: "VARCHAR" for name in column_names(width)}
-    con.execute(
+    execute(con,
         "CREATE OR REPLACE TEMP TABLE source_csv AS SELECT * FROM read_csv($path, header = true, "
         "delim = $delim, quote = '\"', escape = '\"', auto_detect = false, columns = $columns, "
         "null_padding = false, strict_mode = true, encoding = 'utf-8')",
@@ -175,7 +177,7 @@ def _stage_csv_duckdb(con, path: Path, delimiter: str, width: int) -> None:
     )
     # CREATE TABLE AS keeps the file's order, so rowid follows the data rows. Inside a
     # transaction rowids start at a large offset, hence the subtraction.
-    con.execute(
+    execute(con,
         "CREATE OR REPLACE TEMP VIEW source_rows AS "
         "SELECT rowid - (SELECT min(rowid) FROM source_csv) + 1 AS row_number, FALSE AS malformed, * "
         "FROM source_csv"
@@ -328,12 +330,13 @@ def _stage_batches(con, batches, width: int) -> None:
         + [(name, pa.string()) for name in column_names(width)]
     )
     reader = pa.RecordBatchReader.from_batches(schema, batches)
+    con.complete()  # a caller's unread result would block the registration (DuckDB 2)
     con.register("source_arrow", reader)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE source_table AS SELECT * FROM source_arrow")
+        execute(con, "CREATE OR REPLACE TEMP TABLE source_table AS SELECT * FROM source_arrow")
     finally:
         con.unregister("source_arrow")
-    con.execute("CREATE OR REPLACE TEMP VIEW source_rows AS SELECT * FROM source_table")
+    execute(con, "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT * FROM source_table")
 
 
 def _stage_empty(con, width: int) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from reform_pipeline.warehouse import run_sql_file
+from reform_pipeline.warehouse import execute, run_sql_file
 
 # Every DuckDB client from 1.1 on can open a file written with this storage version.
 BI_STORAGE_VERSION = "v1.1.0"
@@ -29,7 +29,7 @@ def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
     temporary = bi_path.with_name(f"{bi_path.name}.tmp-{os.getpid()}")
     _remove_stale_temporaries(bi_path)
     _remove(temporary, Path(f"{temporary}.wal"))
-    con.execute(
+    execute(con,
         "ATTACH $path AS bi (STORAGE_VERSION 'v1.1.0')", {"path": str(temporary)}
     )
     try:
@@ -38,9 +38,9 @@ def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
             table: con.execute("SELECT count(*) FROM query_table($name)", {"name": f"bi.mart.{table}"}).fetchone()[0]
             for table in BI_TABLES
         }
-        con.execute("DETACH bi")
+        execute(con, "DETACH bi")
     except BaseException:
-        con.execute("DETACH DATABASE IF EXISTS bi")
+        execute(con, "DETACH DATABASE IF EXISTS bi")
         _remove(temporary, Path(f"{temporary}.wal"))
         raise
     _fsync(temporary)
