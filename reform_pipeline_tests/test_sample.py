@@ -263,3 +263,12 @@ def _first_broken_rule(row: dict, agencies: set[str], procedures: set[str]) -> s
     if asked and answered and answered.date() < asked.date():
         return "inconsistent_dates"
     return None
+
+
+def test_national_tree_codes_are_unique_and_form_one_tree():
+    from reform_pipeline.sample.units import national_tree
+
+    units = national_tree()
+    codes = [unit.code for unit in units]
+    assert len(codes) == len(set(codes)) == 1 + 700 + 3300
+    assert all(unit.parent in set(codes) for unit in units[1:])

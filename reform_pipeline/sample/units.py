@@ -205,7 +205,7 @@ def national_tree(districts: int = 700, communes: int = 3300) -> list[Unit]:
     for j in range(communes):
         d = j % districts
         per_district[d] += 1
-        _, nn, _, suffix = district_codes[d].split(".")
+        _, _, nn, suffix = district_codes[d].split(".")
         units.append(Unit(f"000.{per_district[d]:02d}.{nn}.{suffix}", f"UBND xã Mô Phỏng {j + 1:04d}",
                           "commune", district_codes[d], None, 1.0,
                           place=f"xã Mô Phỏng {j + 1:04d}"))
