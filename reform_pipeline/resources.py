@@ -34,7 +34,7 @@ class ReformSettings(ConfigurableResource):
 def resources_from(settings: Settings) -> dict:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "warehouse": DuckDBResource(database=str(settings.warehouse)),
+        "warehouse": DuckDBResource(database=str(settings.warehouse), connection_config=settings.duckdb_config()),
         "reform": ReformSettings(
             raw_dir=str(settings.raw_dir),
             bi_db=str(settings.bi_db),

@@ -38,12 +38,30 @@ def parse_as_of(value: str | None) -> dt.date | None:
         raise ConfigError(f"REFORM_AS_OF={value!r} is not a real calendar date: {exc}") from None
 
 
+def default_memory_limit() -> str:
+    """Half of the machine's memory: DuckDB spills to its temp directory beyond that, and the
+    other half stays for Python, the Dagster processes and the operating system."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "4GB"
+    return f"{max(1, total // 2 // (1 << 30))}GB"
+
+
 @dataclass(frozen=True)
 class Settings:
     raw_dir: Path
     warehouse: Path
     bi_db: Path
     as_of: dt.date | None
+    memory_limit: str = ""  # REFORM_DUCKDB_MEMORY_LIMIT; empty: default_memory_limit()
+
+    def duckdb_config(self) -> dict[str, str]:
+        """Connection settings of the warehouse: bounded memory, spilling next to the file."""
+        return {
+            "memory_limit": self.memory_limit or default_memory_limit(),
+            "temp_directory": str(self.warehouse.with_name(self.warehouse.name + ".tmp")),
+        }
 
     @property
     def report_html(self) -> Path:
@@ -58,4 +76,5 @@ class Settings:
             warehouse=Path(env.get("REFORM_WAREHOUSE") or DEFAULT_WAREHOUSE),
             bi_db=Path(env.get("REFORM_BI_DB") or DEFAULT_BI_DB),
             as_of=parse_as_of(env.get("REFORM_AS_OF")),
+            memory_limit=(env.get("REFORM_DUCKDB_MEMORY_LIMIT") or "").strip(),
         )

@@ -8,6 +8,7 @@ not the history.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -23,13 +24,18 @@ from reform_pipeline.ingest.columns import (
     kind_of_file,
     map_headers,
 )
-from reform_pipeline.ingest.readers import UnreadableFile, column_names, stage_source
+from reform_pipeline.ingest.readers import (
+    UnreadableFile,
+    column_names,
+    group_files,
+    stage_group,
+    stage_source,
+)
 from reform_pipeline.ingest.tree import check_tree
 from reform_pipeline.warehouse import execute, run_sql_file, scalar
 
 log = logging.getLogger(__name__)
 
-REFERENCE_KINDS = ("agencies", "procedures", "calendar", "targets")
 # Above this share of new rows, rebuilding the latest-version table beats merging into it.
 _FULL_REBUILD_SHARE = 0.25
 
@@ -98,23 +104,23 @@ def ingest_reference(
     prepare(con)
     run_sql_file(con, "ingest/reference_setup")
     reports: list[FileReport] = []
-    execute(con, "BEGIN TRANSACTION")
-    try:
+    # Reading stays outside the transaction: a file DuckDB fails to parse (and that is then
+    # read another way) must not abort it.
+    for order, path in enumerate(files["agencies"]):
+        reports.append(_read_reference_file(con, "agencies", path, order, progress))
+    with _transaction(con):
         execute(con, "DELETE FROM meta.quarantine WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets')")
-        for kind in REFERENCE_KINDS:
-            for order, path in enumerate(files[kind]):
-                reports.append(_read_reference_file(con, kind, path, order, progress))
-            if kind == "agencies":
-                _store_agencies(con)
+        _store_agencies(con)
+    # procedures and targets are checked against the units just stored
+    for kind in ("procedures", "calendar", "targets"):
+        for order, path in enumerate(files[kind]):
+            reports.append(_read_reference_file(con, kind, path, order, progress))
+    with _transaction(con):
         run_sql_file(con, "ingest/reference_store")
         _count_reference_quarantine(con, reports)
         for report in reports:
             _announce(report, progress)
             _record_file(con, report, files_by_name(files)[report.file_name], merged=True)
-        execute(con, "COMMIT")
-    except BaseException:
-        execute(con, "ROLLBACK")
-        raise
     if scalar(con, "SELECT count(*) FROM staging.agencies") == 0:
         raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
     return reports
@@ -198,14 +204,35 @@ def ingest_dossiers(
             "SELECT sha256, file_name FROM meta.input_files WHERE kind = 'dossiers' AND status = 'ingested'"
         ).fetchall()
     )
-    reports = []
+    reports: list[FileReport] = []
+    to_read: dict[str, tuple[str, object]] = {}  # file name -> (sha256, what was known of it)
     new_files = [p for p in paths if not _unchanged(p, known.get(p.name))]
-    for number, path in enumerate(new_files, start=1):
-        report = _ingest_dossier_file(con, path, known.get(path.name), ingested_hashes)
-        reports.append(report)
-        if report.status == "ingested":
-            ingested_hashes[_sha256(path)] = path.name
-        _announce(report, progress, f"[{number}/{len(new_files)}] ")
+    for path in new_files:
+        sha = _sha256(path)
+        report = _skip_reason(con, path, sha, known.get(path.name), ingested_hashes)
+        if report is not None:
+            reports.append(report)
+            _announce(report, progress)
+        else:
+            ingested_hashes[sha] = path.name
+            to_read[path.name] = (sha, known.get(path.name))
+
+    groups, singles = group_files([p for p in new_files if p.name in to_read])
+    for group in groups:
+        try:
+            stage_group(con, group)
+            reports += _validate(con, list(group.paths), list(group.headers), to_read, progress)
+        except duckdb.Error:
+            singles.extend(group.paths)  # one of them is broken: read each alone to find it
+    for path in sorted(singles, key=lambda p: p.name):
+        try:
+            source = stage_source(con, path)
+        except UnreadableFile as exc:
+            report = FileReport(path.name, "dossiers", "unreadable", message=str(exc))
+            _record_file(con, report, path, merged=True, sha=to_read[path.name][0])
+            _announce(report, progress)
+            continue
+        reports += _validate(con, [path], source.headers, to_read, progress)
     reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in new_files]
     mode = merge_dossiers(con)
     return reports, mode
@@ -232,8 +259,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]) -> FileReport:
-    sha = _sha256(path)
+def _skip_reason(con, path: Path, sha: str, known, ingested_hashes: dict[str, str]) -> FileReport | None:
+    """Why an export need not be read (its content is already ingested), or None."""
     if known is not None and known[0] == sha:
         # Touched but not changed: remember the new time so the next run need not hash it.
         report = FileReport(path.name, "dossiers", known[3], message="content unchanged")
@@ -244,48 +271,58 @@ def _ingest_dossier_file(con, path: Path, known, ingested_hashes: dict[str, str]
             path.name, "dossiers", "duplicate",
             message=f"same content as {ingested_hashes[sha]}, already ingested: not counted again",
         )
-        execute(con, "BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             if known is not None:
                 # The name held other rows before: they are gone from the export now.
                 _forget_rows(con, path.name)
             _record_file(con, report, path, merged=True, sha=sha)
-            execute(con, "COMMIT")
-        except BaseException:
-            execute(con, "ROLLBACK")
-            raise
         return report
-    try:
-        source = stage_source(con, path)
-    except UnreadableFile as exc:
-        report = FileReport(path.name, "dossiers", "unreadable", message=str(exc))
-        _record_file(con, report, path, merged=True, sha=sha)
-        return report
+    return None
 
-    header_map = map_headers("dossiers", source.headers)
-    _create_landing(con, "dossiers", header_map.positions, len(source.headers))
-    replaced = known is not None
+
+def _validate(con, paths: list[Path], headers: list[str], to_read: dict, progress: Progress) -> list[FileReport]:
+    """Validate the files that ``source_rows`` shows, in one pass, and store the results in one
+    transaction: a crash leaves all of them or none (the next run reads them again)."""
+    header_map = map_headers("dossiers", headers)
+    _create_landing(con, "dossiers", header_map.positions, len(headers))
+    replaced = {path.name for path in paths if to_read[path.name][1] is not None}
+    with _transaction(con):
+        for name in sorted(replaced):
+            _forget_rows(con, name)  # a re-sent export under the same name replaces its content
+        run_sql_file(con, "ingest/dossier_rows", {"headers": list(header_map.headers)})
+        counts = {
+            name: (read, rejected)
+            for name, read, rejected in con.execute(
+                "SELECT source_file, count(*), count(reason) FROM dossier_checked GROUP BY source_file"
+            ).fetchall()
+        }
+        reports = [
+            FileReport(
+                path.name, "dossiers", "ingested", *counts.get(path.name, (0, 0)), _unused_columns(header_map),
+                message="replaced the earlier content of this file" if path.name in replaced else "",
+            )
+            for path in paths
+        ]
+        _record_files(con, [(r, p, to_read[p.name][0]) for r, p in zip(reports, paths)], merged=False)
+    progress(
+        f"validated {len(paths)} file(s): {sum(r.rows_read for r in reports)} rows read, "
+        f"{sum(r.rows_quarantined for r in reports)} quarantined"
+    )
+    for report in reports:
+        if report.rows_quarantined or report.unknown_columns:
+            _announce(report, progress)
+    return reports
+
+
+@contextlib.contextmanager
+def _transaction(con):
     execute(con, "BEGIN TRANSACTION")
     try:
-        if replaced:
-            # A re-sent export under the same name replaces its earlier content.
-            _forget_rows(con, path.name)
-        run_sql_file(
-            con, "ingest/dossier_rows", {"source_file": path.name, "headers": list(header_map.headers)}
-        )
-        rows_read, quarantined = con.execute(
-            "SELECT count(*), count(reason) FROM dossier_checked"
-        ).fetchone()
-        report = FileReport(
-            path.name, "dossiers", "ingested", rows_read, quarantined, _unused_columns(header_map),
-            message="replaced the earlier content of this file" if replaced else "",
-        )
-        _record_file(con, report, path, merged=False, sha=sha)
-        execute(con, "COMMIT")
+        yield
     except BaseException:
         execute(con, "ROLLBACK")
         raise
-    return report
+    execute(con, "COMMIT")
 
 
 def _forget_rows(con, file_name: str) -> None:
@@ -302,32 +339,31 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT md5(coalesce((SELECT string_agg(agency_code, ',' ORDER BY agency_code) FROM staging.agencies), '')"
         " || '|' || coalesce((SELECT string_agg(procedure_code, ',' ORDER BY procedure_code) FROM staging.procedures), ''))",
     )
-    state = con.execute("SELECT reference_fingerprint, needs_full_rebuild FROM meta.ingest_state").fetchone()
+    states = con.execute("SELECT reference_fingerprint, needs_full_rebuild FROM meta.ingest_state").fetchall()
+    state = states[0] if states else None
     execute(con,
         "CREATE OR REPLACE TEMP TABLE ingest_batch AS SELECT file_name FROM meta.input_files "
         "WHERE kind = 'dossiers' AND status = 'ingested' AND NOT merged"
     )
     pending = scalar(con, "SELECT count(*) FROM ingest_batch")
-    reference_changed = state is None or state[0] != fingerprint
+    # Rows are checked against the reference data of the run that reads them; only rows read
+    # under an earlier unit tree or catalogue need a re-check.
+    first_merge = state is None
+    reference_changed = not first_merge and state[0] != fingerprint
     if not pending and not reference_changed and not (state and state[1]):
         return "none"
-    execute(con, "BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
         new_rows = scalar(
             con, "SELECT count(*) FROM staging.dossier_rows WHERE source_file IN (SELECT file_name FROM ingest_batch)"
         )
         all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows")
-        full = reference_changed or (state and state[1]) or new_rows > _FULL_REBUILD_SHARE * all_rows
+        full = first_merge or reference_changed or state[1] or new_rows > _FULL_REBUILD_SHARE * all_rows
         run_sql_file(con, "ingest/dossiers_latest" if full else "ingest/dossiers_merge")
         execute(con, "UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
         execute(con, "DELETE FROM meta.ingest_state")
         execute(con, "INSERT INTO meta.ingest_state VALUES (?, FALSE)", [fingerprint])
-        execute(con, "COMMIT")
-    except BaseException:
-        execute(con, "ROLLBACK")
-        raise
     return "full" if full else "incremental"
 
 
@@ -355,8 +391,8 @@ def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> 
 # --- shared ----------------------------------------------------------------------------------
 
 
-def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> None:
-    """The view ``landing``: canonical columns picked by position from ``source_rows``.
+def landing_select(kind: str, positions: dict[str, int], width: int) -> str:
+    """The SELECT list that turns positional columns c0…cN into the canonical columns of ``kind``.
 
     Only our own names appear in this SQL: canonical column names and the positional c0…cN.
     """
@@ -366,12 +402,12 @@ def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> No
         for column in canonical_columns(kind)
     ]
     raw = f"[{', '.join(names)}]" if names else "CAST([] AS VARCHAR[])"
-    query = (
-        "CREATE OR REPLACE TEMP VIEW landing AS SELECT row_number, malformed, "
-        + ", ".join(picks)
-        + f", {raw} AS raw_values FROM source_rows"
-    )
-    execute(con, query)
+    return "SELECT source_file, row_number, malformed, " + ", ".join(picks) + f", {raw} AS raw_values"
+
+
+def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> None:
+    """The view ``landing`` over ``source_rows`` (reference files, read one at a time)."""
+    execute(con, "CREATE OR REPLACE TEMP VIEW landing AS " + landing_select(kind, positions, width) + " FROM source_rows")
 
 
 def _unused_columns(header_map) -> list[str]:
@@ -382,21 +418,39 @@ def _unused_columns(header_map) -> list[str]:
 def _record_file(
     con, report: FileReport, path: Path, *, merged: bool, sha: str | None = None, keep_counts: bool = False
 ) -> None:
-    stat = path.stat()
-    previous = con.execute(
-        "SELECT rows_read, rows_quarantined, unknown_columns, reader FROM meta.input_files WHERE file_name = ?",
-        [report.file_name],
-    ).fetchone()
-    if keep_counts and previous:
-        report.rows_read, report.rows_quarantined, report.unknown_columns = previous[0], previous[1], previous[2] or []
-    execute(con, "DELETE FROM meta.input_files WHERE file_name = ?", [report.file_name])
-    execute(con,
-        "INSERT INTO meta.input_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?)",
-        [
-            report.file_name, report.kind, sha or _sha256(path), stat.st_size, _mtime(stat),
-            report.status, report.message, report.rows_read, report.rows_quarantined,
-            report.unknown_columns, None, merged,
-        ],
+    if keep_counts:
+        previous = con.execute(
+            "SELECT rows_read, rows_quarantined, unknown_columns FROM meta.input_files WHERE file_name = ?",
+            [report.file_name],
+        ).fetchall()
+        if previous:
+            report.rows_read, report.rows_quarantined = previous[0][0], previous[0][1]
+            report.unknown_columns = previous[0][2] or []
+    _record_files(con, [(report, path, sha or _sha256(path))], merged=merged)
+
+
+def _record_files(con, entries: list[tuple[FileReport, Path, str]], *, merged: bool) -> None:
+    """Write the meta.input_files rows of many files in two statements."""
+    stats = [path.stat() for _, path, _ in entries]
+    columns = {
+        "names": [report.file_name for report, _, _ in entries],
+        "kinds": [report.kind for report, _, _ in entries],
+        "hashes": [sha for _, _, sha in entries],
+        "sizes": [stat.st_size for stat in stats],
+        "modified": [_mtime(stat) for stat in stats],
+        "statuses": [report.status for report, _, _ in entries],
+        "messages": [report.message for report, _, _ in entries],
+        "read": [report.rows_read for report, _, _ in entries],
+        "quarantined": [report.rows_quarantined for report, _, _ in entries],
+        "unknown": [report.unknown_columns for report, _, _ in entries],
+    }
+    execute(con, "DELETE FROM meta.input_files WHERE file_name IN (SELECT unnest($names))", {"names": columns["names"]})
+    execute(
+        con,
+        "INSERT INTO meta.input_files SELECT unnest($names), unnest($kinds), unnest($hashes), "
+        "unnest($sizes), unnest($modified), unnest($statuses), unnest($messages), unnest($read), "
+        "unnest($quarantined), unnest($unknown, max_depth := 1), NULL, current_localtimestamp(), $merged",
+        {**columns, "merged": merged},
     )
 
 

@@ -1,10 +1,14 @@
-"""Reading one input file into DuckDB as text, whatever its format (SPEC §2).
+"""Reading input files into DuckDB as text, whatever their format (SPEC §2).
 
 Every reader leaves the same shape behind: a temporary relation ``source_rows`` with
-``row_number`` (1-based among data rows, header excluded), ``malformed`` (the row could not be
-split into the header's columns) and one VARCHAR column per file column, named ``c0, c1, …``.
-Those names are ours, so the SQL that follows never uses a name taken from the input. The value
-rules are applied afterwards, in SQL, the same way for every format.
+``source_file`` (the file's name), ``row_number`` (1-based among the file's data rows, header
+excluded), ``malformed`` (the row could not be split into the header's columns) and one VARCHAR
+column per file column, named ``c0, c1, …``. Those names are ours, so the SQL that follows never
+uses a name taken from the input. The value rules are applied afterwards, in SQL, the same way
+for every format.
+
+Exports that share a format and columns are read together, by one DuckDB scan over the list of
+files: a night's export is small, and a statement per file would cost more than its rows.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from reform_pipeline.warehouse import execute
@@ -34,6 +37,7 @@ _BATCH_ROWS = 200_000
 csv.field_size_limit(1 << 30)
 # DuckDB reads a path as a glob pattern: a file named "dossiers[1].csv" must not be read that way.
 _GLOB_CHARACTERS = set("*?[]{}")
+_READ_ERRORS = (OSError, ValueError, UnicodeError, duckdb.Error, pa.ArrowException, csv.Error)
 
 
 class UnreadableFile(Exception):
@@ -47,26 +51,92 @@ class SourceFile:
     reader: str  # "duckdb-csv", "python-csv", "xlsx", "parquet"
 
 
+@dataclass(frozen=True)
+class FileGroup:
+    """Files one DuckDB scan reads together: same format and the same columns."""
+
+    paths: tuple[Path, ...]
+    reader: str  # "parquet" or "duckdb-csv"
+    headers: tuple[str, ...]
+    detail: tuple  # parquet: column types; CSV: (delimiter,)
+
+
 def column_names(count: int) -> list[str]:
     return [f"c{i}" for i in range(count)]
 
 
+# Rows validated by one statement: big enough that the cost per statement vanishes, small
+# enough to keep memory flat whatever the history's size.
+CHUNK_ROWS = 2_000_000
+_CSV_BYTES_PER_ROW = 150  # a fair guess for a one-stop export, used only to size chunks
+
+
+def group_files(paths: list[Path]) -> tuple[list[FileGroup], list[Path]]:
+    """Split ``paths`` into groups read in one scan, and files to read one by one (Excel,
+    CSV that is not plain UTF-8, names with glob characters, anything whose header cannot
+    be read here). Order within a group follows ``paths``; a group holds about CHUNK_ROWS rows."""
+    groups: dict[tuple, list[list]] = {}
+    single: list[Path] = []
+    for path in paths:
+        found = _group_key(path)
+        if found is None:
+            single.append(path)
+            continue
+        key, rows = found
+        chunks = groups.setdefault(key, [[[], 0]])
+        if chunks[-1][0] and chunks[-1][1] + rows > CHUNK_ROWS:
+            chunks.append([[], 0])
+        chunks[-1][0].append(path)
+        chunks[-1][1] += rows
+    return [FileGroup(tuple(members), *key) for key, chunks in groups.items() for members, _ in chunks], single
+
+
+def _group_key(path: Path) -> tuple[tuple, int] | None:
+    if _GLOB_CHARACTERS & set(str(path)):
+        return None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            metadata = pq.read_metadata(path)
+            schema = metadata.schema.to_arrow_schema()
+            key = ("parquet", tuple(schema.names), tuple(str(t) for t in schema.types))
+            return key, metadata.num_rows
+        if suffix == ".csv" and path.stat().st_size > 0 and _is_utf8(path):
+            head = _read_head(path)
+            delimiter = _sniff_delimiter(head)
+            headers = tuple(h.strip() for h in next(csv.reader(io.StringIO(head), delimiter=delimiter), []))
+            if any(headers):
+                return ("duckdb-csv", headers, (delimiter,)), path.stat().st_size // _CSV_BYTES_PER_ROW
+    except _READ_ERRORS:
+        return None  # read alone, which reports why it cannot be read
+    return None
+
+
+def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> None:
+    """Make ``source_rows`` show every file of ``group``; a DuckDB error means: read them alone.
+
+    Parquet stays a view over the files, read once by the statement that validates them."""
+    paths = [str(path) for path in group.paths]
+    if group.reader == "parquet":
+        _parquet_view(con, paths, len(group.headers))
+    else:
+        _stage_csv_duckdb(con, paths, group.detail[0], len(group.headers))
+
+
 def stage_source(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
-    """Load ``path`` into the temporary relation ``source_rows``; raise UnreadableFile if it can't be."""
+    """Load one file into ``source_rows``; raise UnreadableFile if it can't be read at all."""
     suffix = path.suffix.lower()
     try:
         with _plain_path(path) as readable:
             if suffix == ".csv":
-                return _stage_csv(con, readable)
+                return _stage_csv(con, readable, path.name)
             if suffix == ".xlsx":
-                return _stage_xlsx(con, readable)
+                return _stage_xlsx(con, readable, path.name)
             if suffix == ".parquet":
-                return _stage_parquet(con, readable)
+                return _stage_parquet(con, readable, path.name)
     except UnreadableFile:
         raise
-    except (OSError, ValueError, duckdb.Error, pa.ArrowException, csv.Error) as exc:
-        raise UnreadableFile(f"{type(exc).__name__}: {_first_line(str(exc))}") from exc
-    except Exception as exc:  # a reader library's own error types: still one file, not the run
+    except Exception as exc:  # a reader library's own error types too: one file, not the run
         raise UnreadableFile(f"{type(exc).__name__}: {_first_line(str(exc))}") from exc
     raise UnreadableFile(f"unsupported file type {suffix!r}")
 
@@ -90,12 +160,12 @@ def _first_line(text: str) -> str:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
     text_path, encoding, cleanup = _as_utf8(path)
     try:
         head = _read_head(text_path)
         if not head.strip():
-            _stage_empty(con, 0)
+            _stage_batches(con, iter(()), 0, name)
             return SourceFile([], encoding, "empty")
         delimiter = _sniff_delimiter(head)
         header_line = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
@@ -103,12 +173,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
         if not any(headers):
             raise UnreadableFile("the first line holds no column names")
         try:
-            _stage_csv_duckdb(con, text_path, delimiter, len(headers))
+            _stage_csv_duckdb(con, [str(text_path)], delimiter, len(headers), name)
             reader = "duckdb-csv"
         except duckdb.Error:
-            # Irregular rows (too many or too few fields, stray quotes, NUL bytes): read them one
-            # by one so that each bad row is quarantined instead of failing the whole file.
-            _stage_csv_python(con, text_path, delimiter, len(headers))
+            # Irregular rows (too many or too few fields, stray quotes): read them one by one so
+            # that each bad row is quarantined instead of failing the whole file.
+            _stage_csv_python(con, text_path, delimiter, len(headers), name)
             reader = "python-csv"
         return SourceFile(headers, encoding, reader)
     finally:
@@ -167,24 +237,28 @@ def _sniff_delimiter(head: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
-def _stage_csv_duckdb(con, path: Path, delimiter: str, width: int) -> None:
-    columns = {name: "VARCHAR" for name in column_names(width)}
-    execute(con,
-        "CREATE OR REPLACE TEMP TABLE source_csv AS SELECT * FROM read_csv($path, header = true, "
-        "delim = $delim, quote = '\"', escape = '\"', auto_detect = false, columns = $columns, "
-        "null_padding = false, strict_mode = true, encoding = 'utf-8')",
-        {"path": str(path), "delim": delimiter, "columns": columns},
+def _stage_csv_duckdb(con, paths: list[str], delimiter: str, width: int, name: str | None = None) -> None:
+    """DuckDB's reader, strict: any irregular row fails it, and the caller reads slowly instead."""
+    columns = {column: "VARCHAR" for column in column_names(width)}
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE source_csv AS "
+        "SELECT coalesce($name, parse_filename(filename)) AS source_file, * EXCLUDE (filename) "
+        "FROM read_csv($paths, header = true, delim = $delim, quote = '\"', escape = '\"', "
+        "auto_detect = false, columns = $columns, null_padding = false, strict_mode = true, "
+        "encoding = 'utf-8', filename = true)",
+        {"paths": paths, "delim": delimiter, "columns": columns, "name": name},
     )
-    # CREATE TABLE AS keeps the file's order, so rowid follows the data rows. Inside a
-    # transaction rowids start at a large offset, hence the subtraction.
-    execute(con,
-        "CREATE OR REPLACE TEMP VIEW source_rows AS "
-        "SELECT rowid - (SELECT min(rowid) FROM source_csv) + 1 AS row_number, FALSE AS malformed, * "
-        "FROM source_csv"
+    # CREATE TABLE AS keeps the files' order, so rowid follows each file's data rows.
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT source_file, "
+        "rowid - min(rowid) OVER (PARTITION BY source_file) + 1 AS row_number, FALSE AS malformed, "
+        "* EXCLUDE (source_file) FROM source_csv",
     )
 
 
-def _stage_csv_python(con, path: Path, delimiter: str, width: int) -> None:
+def _stage_csv_python(con, path: Path, delimiter: str, width: int, name: str) -> None:
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         rows = csv.reader((line.replace("\0", "") for line in handle), delimiter=delimiter, strict=False)
         next(rows, None)  # header
@@ -199,7 +273,7 @@ def _stage_csv_python(con, path: Path, delimiter: str, width: int) -> None:
             if batch:
                 yield _rows_to_batch(batch, width)
 
-        _stage_batches(con, batches(), width)
+        _stage_batches(con, batches(), width, name)
 
 
 def _fit_row(number: int, row: list[str], width: int) -> list:
@@ -219,7 +293,7 @@ def delimiter_join(values: list[str]) -> str:
 # --- Excel -----------------------------------------------------------------------------------
 
 
-def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
@@ -230,7 +304,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
     while rows and all(_excel_text(v) is None for v in rows[-1]):
         rows.pop()
     if not rows:
-        _stage_empty(con, 0)
+        _stage_batches(con, iter(()), 0, name)
         return SourceFile([], "xlsx", "xlsx")
     headers = [(_excel_text(v) or "") for v in rows[0]]
     while headers and not headers[-1]:
@@ -242,7 +316,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
     ]
     for row in fitted:
         row[1] = False  # a short spreadsheet row is only empty trailing cells, not a broken row
-    _stage_batches(con, iter([_rows_to_batch(fitted, width)]), width)
+    _stage_batches(con, iter([_rows_to_batch(fitted, width)]), width, name)
     return SourceFile(headers, "xlsx", "xlsx")
 
 
@@ -266,52 +340,65 @@ def _excel_text(value) -> str | None:
 # --- Parquet ---------------------------------------------------------------------------------
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
-    parquet = pq.ParquetFile(path)
-    schema = parquet.schema_arrow
-    headers = [str(name) for name in schema.names]
-    width = len(headers)
-
-    def batches():
-        offset = 0
-        for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
-            texts = [_arrow_text(batch.column(i)) for i in range(width)]
-            numbers = pa.array(range(offset + 1, offset + batch.num_rows + 1), pa.int64())
-            offset += batch.num_rows
-            yield pa.RecordBatch.from_arrays(
-                [numbers, pa.nulls(batch.num_rows, pa.bool_()).fill_null(False), *texts],
-                names=["row_number", "malformed", *column_names(width)],
-            )
-
-    _stage_batches(con, batches(), width)
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
+    headers = [str(header) for header in pq.read_schema(path).names]
+    _parquet_view(con, [str(path)], len(headers))
+    # the file may be read through a link with another name: keep the real one
+    execute(con, "CREATE OR REPLACE TEMP TABLE source_table AS SELECT * REPLACE ($name AS source_file) "
+            "FROM source_rows", {"name": name})
+    execute(con, "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT * FROM source_table")
     return SourceFile(headers, "parquet", "parquet")
 
 
-def _arrow_text(column: pa.Array) -> pa.Array:
-    """A typed Parquet column as text that the SQL value rules read like any CSV cell."""
-    kind = column.type
-    if pa.types.is_floating(kind):
-        whole = pc.and_(pc.is_finite(column), pc.equal(pc.floor(column), column))
-        whole = pc.and_(whole, pc.less(pc.abs(column), 1e18))
-        as_int = pc.cast(pc.cast(column, pa.int64(), safe=False), pa.string())
-        return pc.if_else(whole, as_int, pc.cast(column, pa.string()))
-    if pa.types.is_timestamp(kind) and kind.tz is not None:
-        # Local Vietnam time (SPEC §2): drop the zone after converting to UTC+7.
-        local = pc.cast(column, pa.timestamp(kind.unit, tz="+07:00"))
-        column = pc.local_timestamp(local)
-        kind = column.type
-    if pa.types.is_timestamp(kind):
-        return pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
-    if pa.types.is_boolean(kind):
-        return pc.if_else(column, pa.scalar("1"), pa.scalar("0"))
-    if pa.types.is_dictionary(kind):
-        return _arrow_text(column.dictionary_decode())
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return pc.cast(column, pa.string())
-    try:
-        return pc.cast(column, pa.string())
-    except pa.ArrowNotImplementedError:
-        return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+def _parquet_view(con, paths: list[str], width: int) -> None:
+    """The view ``source_rows`` over Parquet files, each typed column turned into text in SQL.
+
+    The files are opened through DuckDB's relation API, so their names never enter SQL text."""
+    con.complete()
+    con.read_parquet(paths, filename=True, file_row_number=True).create_view("parquet_files", replace=True)
+    described = con.execute("DESCRIBE SELECT * FROM parquet_files").fetchall()[:width]
+    texts = [
+        _parquet_text_template(str(kind)).format(column=f"#{position}") + f" AS {column}"
+        for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1)
+    ]
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT parse_filename(filename) AS source_file, "
+        "file_row_number + 1 AS row_number, FALSE AS malformed"
+        + "".join(", " + text for text in texts)
+        + " FROM parquet_files",
+    )
+
+
+# How a typed Parquet column becomes the text a CSV cell would hold, so that one set of value
+# rules reads every format. {column} is a positional reference (#1, #2 …) that we build.
+_TEXT_TEMPLATES = {
+    "timestamp": "strftime({column}, '%Y-%m-%d %H:%M:%S')",
+    # local Vietnam time (SPEC §2): a zoned timestamp is converted to UTC+7 first
+    "timestamptz": "strftime(timezone('Asia/Ho_Chi_Minh', {column}), '%Y-%m-%d %H:%M:%S')",
+    # a whole number stored as a float (150000.0) reads as 150000
+    "float": "CASE WHEN isfinite({column}) AND {column} = trunc({column}) AND abs({column}) < 1e18 "
+    "THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END",
+    "decimal": "CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e18 "
+    "THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END",
+    "boolean": "CASE WHEN {column} THEN '1' WHEN NOT {column} THEN '0' END",
+    "text": "CAST({column} AS VARCHAR)",
+}
+
+
+def _parquet_text_template(kind: str) -> str:
+    kind = kind.upper()
+    if kind.startswith("TIMESTAMP WITH TIME ZONE") or kind == "TIMESTAMPTZ":
+        return _TEXT_TEMPLATES["timestamptz"]
+    if kind.startswith("TIMESTAMP"):
+        return _TEXT_TEMPLATES["timestamp"]
+    if kind in ("DOUBLE", "FLOAT", "REAL"):
+        return _TEXT_TEMPLATES["float"]
+    if kind.startswith("DECIMAL"):
+        return _TEXT_TEMPLATES["decimal"]
+    if kind == "BOOLEAN":
+        return _TEXT_TEMPLATES["boolean"]
+    return _TEXT_TEMPLATES["text"]
 
 
 # --- shared ----------------------------------------------------------------------------------
@@ -324,20 +411,20 @@ def _rows_to_batch(rows: list[list], width: int) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, names=["row_number", "malformed", *column_names(width)])
 
 
-def _stage_batches(con, batches, width: int) -> None:
+def _stage_batches(con, batches, width: int, name: str) -> None:
     schema = pa.schema(
         [("row_number", pa.int64()), ("malformed", pa.bool_())]
-        + [(name, pa.string()) for name in column_names(width)]
+        + [(column, pa.string()) for column in column_names(width)]
     )
     reader = pa.RecordBatchReader.from_batches(schema, batches)
     con.complete()  # a caller's unread result would block the registration (DuckDB 2)
     con.register("source_arrow", reader)
     try:
-        execute(con, "CREATE OR REPLACE TEMP TABLE source_table AS SELECT * FROM source_arrow")
+        execute(
+            con,
+            "CREATE OR REPLACE TEMP TABLE source_table AS SELECT $name AS source_file, * FROM source_arrow",
+            {"name": name},
+        )
     finally:
         con.unregister("source_arrow")
     execute(con, "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT * FROM source_table")
-
-
-def _stage_empty(con, width: int) -> None:
-    _stage_batches(con, iter(()), width)

@@ -6,11 +6,11 @@ SELECT
     $source_file, $file_order, row_number,
     CASE
         WHEN malformed THEN 'malformed_row'
-        WHEN is_blank(agency_code) OR is_blank(agency_name) THEN 'missing_required'
-        WHEN NOT is_blank(kind)
-            AND norm_code(kind) NOT IN ('province', 'department', 'district', 'commune', 'center')
+        WHEN cell(agency_code) IS NULL OR cell(agency_name) IS NULL THEN 'missing_required'
+        WHEN cell(kind) IS NOT NULL
+            AND norm_code(cell(kind)) NOT IN ('province', 'department', 'district', 'commune', 'center')
             THEN 'bad_code'
     END,
     to_json(map_from_entries(list_zip($headers, raw_values))),
-    cell(agency_code), cell(agency_name), norm_code(cell(kind)), cell(parent_code), cell(admin_code)
+    key_cell(agency_code), cell(agency_name), norm_code(cell(kind)), key_cell(parent_code), cell(admin_code)
 FROM landing;

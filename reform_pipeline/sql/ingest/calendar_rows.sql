@@ -4,10 +4,10 @@ SELECT
     $source_file, $file_order, row_number,
     CASE
         WHEN malformed THEN 'malformed_row'
-        WHEN is_blank(date) OR is_blank(is_working_day) THEN 'missing_required'
-        WHEN parse_ts(date) IS NULL THEN 'bad_timestamp'
-        WHEN flag_value(is_working_day) IS NULL THEN 'bad_code'
+        WHEN cell(date) IS NULL OR cell(is_working_day) IS NULL THEN 'missing_required'
+        WHEN parse_ts(cell(date)) IS NULL THEN 'bad_timestamp'
+        WHEN flag_value(cell(is_working_day)) IS NULL THEN 'bad_code'
     END,
     to_json(map_from_entries(list_zip($headers, raw_values))),
-    CAST(parse_ts(date) AS DATE), flag_value(is_working_day), cell(note)
+    CAST(parse_ts(cell(date)) AS DATE), flag_value(cell(is_working_day)), cell(note)
 FROM landing;

@@ -1,43 +1,54 @@
 -- Value rules of SPEC §2: timestamps, code lists, numbers and flags.
--- One definition per rule, used by every input kind. Each macro returns NULL for an empty cell
--- (see is_blank) and for a value it cannot read; the validation files tell the two apart.
+-- One definition per rule, used by every input kind. The rules take a *cleaned* cell (see
+-- `cell`: trimmed, NULL when empty) and return NULL for a value they cannot read; the
+-- validation files tell "empty" and "unreadable" apart.
 
--- A cell is empty when it is missing or holds only white space.
-CREATE OR REPLACE TEMP MACRO is_blank(s) AS s IS NULL OR trim(s) = '';
+-- A cell's value: trimmed, NULL when it is missing or holds only white space.
+CREATE OR REPLACE TEMP MACRO cell(s) AS nullif(trim(s), '');
+
+-- A code or identifier: also NFC, so that a code typed with decomposed Vietnamese letters (NFD)
+-- matches the same code typed precomposed.
+CREATE OR REPLACE TEMP MACRO key_cell(s) AS nfc_normalize(nullif(trim(s), ''));
 
 -- Text forms of codes are matched whole after trimming, collapsing inner spaces, lower-casing and
 -- removing diacritics (đ → d) (SPEC §2).
 CREATE OR REPLACE TEMP MACRO norm_code(s) AS
     lower(strip_accents(replace(replace(
-        regexp_replace(trim(nfc_normalize(s)), '\s+', ' ', 'g'), 'đ', 'd'), 'Đ', 'd')));
+        regexp_replace(nfc_normalize(s), '\s+', ' ', 'g'), 'đ', 'd'), 'Đ', 'd')));
 
--- Timestamps: local Vietnam time, these forms and no others (SPEC §2). Years outside 2000–2099
--- cannot belong to a one-stop dossier and are read as bad_timestamp (docs/ingestion.md).
-CREATE OR REPLACE TEMP MACRO parse_ts_text(s) AS CASE
-    WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}')
-        THEN try_strptime(replace(s, 'T', ' '), '%Y-%m-%d %H:%M:%S')
-    WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}')
-        THEN try_strptime(s, '%Y-%m-%d')
-    WHEN regexp_full_match(s, '\d{1,2}/\d{1,2}/\d{4} \d{2}:\d{2}')
-        THEN try_strptime(s, '%d/%m/%Y %H:%M')
-    WHEN regexp_full_match(s, '\d{1,2}/\d{1,2}/\d{4}')
-        THEN try_strptime(s, '%d/%m/%Y')
-    WHEN regexp_full_match(s, '\d{1,2}/\d{1,2}/\d{4} \d{2}:\d{2}:\d{2}')
-        THEN try_strptime(s, '%d/%m/%Y %H:%M:%S')
-    WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}')
-        THEN try_strptime(replace(s, 'T', ' '), '%Y-%m-%d %H:%M')
-    WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}\.\d{1,6}')
-        THEN try_strptime(replace(s, 'T', ' '), '%Y-%m-%d %H:%M:%S.%f')
-END;
+-- Timestamps: local Vietnam time, these forms and no others (SPEC §2). The systems' own form
+-- (19 characters, ISO) is tried first with strptime alone: at that length every field must have
+-- its full width. Anything else goes through the exact patterns.
+CREATE OR REPLACE TEMP MACRO parse_ts_text(s) AS coalesce(
+    CASE WHEN length(s) = 19 THEN coalesce(
+        try_strptime(s, '%Y-%m-%d %H:%M:%S'), try_strptime(s, '%Y-%m-%dT%H:%M:%S')) END,
+    CASE
+        WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}')
+            THEN try_strptime(s, '%Y-%m-%d')
+        WHEN regexp_full_match(s, '\d{1,2}/\d{1,2}/\d{4} \d{2}:\d{2}')
+            THEN try_strptime(s, '%d/%m/%Y %H:%M')
+        WHEN regexp_full_match(s, '\d{1,2}/\d{1,2}/\d{4}')
+            THEN try_strptime(s, '%d/%m/%Y')
+        WHEN regexp_full_match(s, '\d{1,2}/\d{1,2}/\d{4} \d{2}:\d{2}:\d{2}')
+            THEN try_strptime(s, '%d/%m/%Y %H:%M:%S')
+        WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}')
+            THEN try_strptime(replace(s, 'T', ' '), '%Y-%m-%d %H:%M')
+        WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}\.\d{1,6}')
+            THEN try_strptime(replace(s, 'T', ' '), '%Y-%m-%d %H:%M:%S.%f')
+    END);
 
-CREATE OR REPLACE TEMP MACRO parse_ts(s) AS (
-    SELECT CASE WHEN ts >= TIMESTAMP '2000-01-01' AND ts < TIMESTAMP '2100-01-01' THEN ts END
-    FROM (SELECT parse_ts_text(trim(s)) AS ts)
-);
+-- Years outside 2000–2099 cannot belong to a one-stop dossier: read as bad_timestamp
+-- (docs/ingestion.md).
+CREATE OR REPLACE TEMP MACRO ts_in_range(ts) AS
+    CASE WHEN ts >= TIMESTAMP '2000-01-01' AND ts < TIMESTAMP '2100-01-01' THEN ts END;
+
+-- For small reference files; the dossier query applies the two steps in separate stages so that
+-- each value is parsed once.
+CREATE OR REPLACE TEMP MACRO parse_ts(s) AS ts_in_range(parse_ts_text(s));
 
 -- 1 in person (trực tiếp), 2 online (trực tuyến), 3 postal (bưu chính công ích).
 CREATE OR REPLACE TEMP MACRO channel_code(s) AS CASE
-    WHEN trim(s) IN ('1', '2', '3') THEN CAST(trim(s) AS INTEGER)
+    WHEN s IN ('1', '2', '3') THEN CAST(s AS INTEGER)
     ELSE CASE norm_code(s)
         WHEN 'truc tiep' THEN 1 WHEN 'direct' THEN 1
         WHEN 'truc tuyen' THEN 2 WHEN 'online' THEN 2
@@ -47,7 +58,7 @@ END;
 
 -- 2 none (không), 3 partial online (một phần), 4 full online (toàn trình).
 CREATE OR REPLACE TEMP MACRO service_level_code(s) AS CASE
-    WHEN trim(s) IN ('2', '3', '4') THEN CAST(trim(s) AS INTEGER)
+    WHEN s IN ('2', '3', '4') THEN CAST(s AS INTEGER)
     ELSE CASE norm_code(s)
         WHEN 'khong' THEN 2 WHEN 'none' THEN 2
         WHEN 'mot phan' THEN 3 WHEN 'partial' THEN 3
@@ -57,7 +68,7 @@ END;
 
 -- Dossier status 1–10 (trạng thái hồ sơ).
 CREATE OR REPLACE TEMP MACRO status_code(s) AS CASE
-    WHEN trim(s) IN ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10') THEN CAST(trim(s) AS INTEGER)
+    WHEN s IN ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10') THEN CAST(s AS INTEGER)
     ELSE CASE norm_code(s)
         WHEN 'moi dang ky' THEN 1
         WHEN 'duoc tiep nhan' THEN 2
@@ -74,7 +85,7 @@ END;
 
 -- Rating 4 rất hài lòng, 3 hài lòng, 2 bình thường, 1 không hài lòng.
 CREATE OR REPLACE TEMP MACRO rating_code(s) AS CASE
-    WHEN trim(s) IN ('1', '2', '3', '4') THEN CAST(trim(s) AS INTEGER)
+    WHEN s IN ('1', '2', '3', '4') THEN CAST(s AS INTEGER)
     ELSE CASE norm_code(s)
         WHEN 'rat hai long' THEN 4
         WHEN 'hai long' THEN 3
@@ -85,34 +96,31 @@ END;
 
 -- paid_online: 0 not online, 1 national portal, 2 provincial payment portal.
 CREATE OR REPLACE TEMP MACRO paid_online_code(s) AS CASE
-    WHEN trim(s) IN ('0', '1', '2') THEN CAST(trim(s) AS INTEGER)
+    WHEN s IN ('0', '1', '2') THEN CAST(s AS INTEGER)
 END;
 
 -- 0/1 flags also accept true/false and có/không.
 CREATE OR REPLACE TEMP MACRO flag_value(s) AS CASE
-    WHEN trim(s) = '1' THEN TRUE
-    WHEN trim(s) = '0' THEN FALSE
+    WHEN s = '1' THEN TRUE
+    WHEN s = '0' THEN FALSE
     ELSE CASE norm_code(s) WHEN 'true' THEN TRUE WHEN 'co' THEN TRUE
                            WHEN 'false' THEN FALSE WHEN 'khong' THEN FALSE END
 END;
 
 -- result_attached: any value but 0 / false / không is true (a link counts); empty is false.
 CREATE OR REPLACE TEMP MACRO attached_value(s) AS CASE
-    WHEN is_blank(s) THEN FALSE
+    WHEN s IS NULL THEN FALSE
+    WHEN s = '1' THEN TRUE
     ELSE norm_code(s) NOT IN ('0', 'false', 'khong')
 END;
 
 -- Whole numbers ≥ 0: digits only (a spreadsheet's 150000.0 arrives already as 150000).
 CREATE OR REPLACE TEMP MACRO whole_number(s) AS CASE
-    WHEN regexp_full_match(trim(s), '\+?[0-9]{1,18}') THEN CAST(trim(s) AS BIGINT)
+    WHEN regexp_full_match(s, '\+?[0-9]{1,18}') THEN CAST(s AS BIGINT)
 END;
 
 -- Rates and other targets: a plain decimal number, "." or "," as the decimal mark.
 CREATE OR REPLACE TEMP MACRO decimal_number(s) AS CASE
-    WHEN regexp_full_match(trim(s), '[+-]?[0-9]{1,15}([.,][0-9]{1,12})?')
-        THEN CAST(replace(trim(s), ',', '.') AS DOUBLE)
+    WHEN regexp_full_match(s, '[+-]?[0-9]{1,15}([.,][0-9]{1,12})?')
+        THEN CAST(replace(s, ',', '.') AS DOUBLE)
 END;
-
--- The value of a cell, or NULL when it is empty. NFC, so that a code typed with decomposed
--- Vietnamese letters (NFD) matches the same code typed precomposed.
-CREATE OR REPLACE TEMP MACRO cell(s) AS CASE WHEN is_blank(s) THEN NULL ELSE nfc_normalize(trim(s)) END;
