@@ -156,16 +156,30 @@ def _store_agencies(con) -> None:
     )
     units = con.execute("SELECT agency_code, parent_code FROM agencies_latest ORDER BY file_order, row_number").fetchall()
     tree = check_tree(units)
-    execute(con, "CREATE OR REPLACE TEMP TABLE agency_tree_rejects (agency_code VARCHAR, reason VARCHAR)")
-    if tree.rejected:
-        con.executemany("INSERT INTO agency_tree_rejects VALUES (?, ?)", list(tree.rejected.items()))
-    execute(con, "CREATE OR REPLACE TEMP TABLE agency_depths (agency_code VARCHAR, depth INTEGER)")
-    if tree.depth:
-        con.executemany("INSERT INTO agency_depths VALUES (?, ?)", list(tree.depth.items()))
+    # Lists bound as parameters and unnested: one statement per table, whatever the tree's size.
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE agency_tree_rejects AS "
+        "SELECT unnest($codes) AS agency_code, unnest($reasons) AS reason",
+        {"codes": list(tree.rejected), "reasons": list(tree.rejected.values())},
+    )
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE agency_depths AS "
+        "SELECT unnest($codes) AS agency_code, CAST(unnest($depths) AS INTEGER) AS depth",
+        {"codes": list(tree.depth), "depths": list(tree.depth.values())},
+    )
     run_sql_file(con, "ingest/agencies_store")
     execute(con, "DELETE FROM staging.unit_closure")
-    if tree.closure:
-        con.executemany("INSERT INTO staging.unit_closure VALUES (?, ?, ?)", tree.closure)
+    execute(
+        con,
+        "INSERT INTO staging.unit_closure SELECT unnest($ancestors), unnest($descendants), unnest($distances)",
+        {
+            "ancestors": [a for a, _, _ in tree.closure],
+            "descendants": [d for _, d, _ in tree.closure],
+            "distances": [n for _, _, n in tree.closure],
+        },
+    )
 
 
 def _count_reference_quarantine(con, reports: list[FileReport]) -> None:
@@ -328,6 +342,7 @@ def _transaction(con):
 def _forget_rows(con, file_name: str) -> None:
     """Remove every row an export contributed; the latest-version table is then rebuilt."""
     execute(con, "DELETE FROM staging.dossier_rows WHERE source_file = ?", [file_name])
+    execute(con, "DELETE FROM staging.dossier_applicants WHERE source_file = ?", [file_name])
     execute(con, "DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [file_name])
     execute(con, "UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
 

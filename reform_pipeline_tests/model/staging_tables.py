@@ -29,8 +29,7 @@ STAGING_TABLES = [
         supplement_requested_at TIMESTAMP, supplement_received_at TIMESTAMP,
         supplement_count INTEGER, fee_amount BIGINT, paid_online INTEGER,
         digitized_components BOOLEAN, result_attached BOOLEAN, rating INTEGER, complaint BOOLEAN,
-        updated_at TIMESTAMP, applicant_name VARCHAR, applicant_id_number VARCHAR,
-        applicant_phone VARCHAR, applicant_address VARCHAR, source_file VARCHAR, row_number BIGINT)""",
+        updated_at TIMESTAMP, source_file VARCHAR, row_number BIGINT)""",
 ]
 
 # Khánh Hòa province, Nha Trang under it with two wards, and one department.
@@ -55,7 +54,6 @@ DOSSIER_COLUMNS = [
     "submitted_at", "received_at", "due_at", "finished_at", "returned_at",
     "supplement_requested_at", "supplement_received_at", "supplement_count", "fee_amount",
     "paid_online", "digitized_components", "result_attached", "rating", "complaint", "updated_at",
-    "applicant_name", "applicant_id_number", "applicant_phone", "applicant_address",
     "source_file", "row_number",
 ]
 
@@ -114,8 +112,6 @@ def add_dossier(con, dossier_id: str, **values: Any) -> None:
         "digitized_components": False,
         "result_attached": False,
         "complaint": False,
-        "applicant_name": "Nguyễn Văn A",
-        "applicant_id_number": "056090000001",
         "source_file": "dossiers_2025-05-15.csv",
         "row_number": 1,
     }

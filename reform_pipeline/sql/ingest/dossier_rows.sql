@@ -107,18 +107,7 @@ reasoned AS (
         END) AS reason
     FROM intrinsic
 )
-SELECT
-    *,
-    -- raw values for the rejected rows only: a JSON object keyed by the file's own headers
-    CASE WHEN reason IS NOT NULL THEN to_json(map_from_entries(list_zip($headers, raw_values))) END AS raw_json
-FROM reasoned;
-
-INSERT INTO meta.quarantine (kind, source_file, row_number, reason, raw_values)
-SELECT 'dossiers', source_file, row_number, reason, raw_json
-FROM dossier_checked
-WHERE reason IS NOT NULL;
-
-INSERT INTO staging.dossier_rows
+-- Keep only what is stored: the typed row, its reason, and raw values for rejected rows.
 SELECT
     dossier_id, procedure_code, agency_code,
     coalesce(channel_value, 1) AS channel,                 -- empty → 1 (trực tiếp)
@@ -137,10 +126,29 @@ SELECT
     rating_value AS rating,
     coalesce(complaint_value, FALSE) AS complaint,
     updated_ts AS updated_at,
-    applicant_name, applicant_id_number, applicant_phone, applicant_address,
     source_file, row_number,
     dates_inconsistent,
-    reason AS ref_reason,
-    raw_json AS raw_values
+    reason,
+    -- a JSON object keyed by the file's own headers, for rejected rows only
+    CASE WHEN reason IS NOT NULL THEN to_json(map_from_entries(list_zip($headers, raw_values))) END AS raw_values,
+    intrinsic_reason,
+    applicant_name, applicant_id_number, applicant_phone, applicant_address
+FROM reasoned;
+
+INSERT INTO meta.quarantine (kind, source_file, row_number, reason, raw_values)
+SELECT 'dossiers', source_file, row_number, reason, raw_values
+FROM dossier_checked
+WHERE reason IS NOT NULL;
+
+-- staging.dossier_rows has the same columns, in this order, with reason as ref_reason
+INSERT INTO staging.dossier_rows
+SELECT * EXCLUDE (intrinsic_reason, applicant_name, applicant_id_number, applicant_phone, applicant_address)
 FROM dossier_checked
 WHERE intrinsic_reason IS NULL;
+
+INSERT INTO staging.dossier_applicants
+SELECT source_file, row_number, applicant_name, applicant_id_number, applicant_phone, applicant_address
+FROM dossier_checked
+WHERE intrinsic_reason IS NULL
+  AND (applicant_name IS NOT NULL OR applicant_id_number IS NOT NULL
+       OR applicant_phone IS NOT NULL OR applicant_address IS NOT NULL);

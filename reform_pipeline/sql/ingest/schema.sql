@@ -39,10 +39,15 @@ CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     supplement_count INTEGER, fee_amount BIGINT, paid_online INTEGER,
     digitized_components BOOLEAN, result_attached BOOLEAN, rating INTEGER, complaint BOOLEAN,
     updated_at TIMESTAMP,
-    applicant_name VARCHAR, applicant_id_number VARCHAR, applicant_phone VARCHAR,
-    applicant_address VARCHAR,
     source_file VARCHAR, row_number BIGINT,
     dates_inconsistent BOOLEAN, ref_reason VARCHAR, raw_values VARCHAR);
+
+-- Personal data of every stored dossier row (SPEC §2.1), apart from the rows that the metrics
+-- move around: written once when an export is read, found by (source_file, row_number).
+CREATE TABLE IF NOT EXISTS staging.dossier_applicants (
+    source_file VARCHAR, row_number BIGINT,
+    applicant_name VARCHAR, applicant_id_number VARCHAR, applicant_phone VARCHAR,
+    applicant_address VARCHAR);
 
 CREATE TABLE IF NOT EXISTS staging.dossiers AS
 SELECT * EXCLUDE (dates_inconsistent, ref_reason, raw_values) FROM staging.dossier_rows LIMIT 0;

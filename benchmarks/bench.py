@@ -1,0 +1,243 @@
+"""Benchmarks at provincial and national scale; writes benchmarks/RESULTS.md.
+
+    .venv/bin/python benchmarks/bench.py                 # 1M and 10M dossiers, Parquet
+    .venv/bin/python benchmarks/bench.py --sizes 1M --formats parquet,csv
+    .venv/bin/python benchmarks/bench.py --with-50m      # adds 50M (long: generation alone ~10 min)
+
+For each size and format it
+1. generates a national-scale set with the sample generator (~3,300 communes, one export per
+   day over 2023–2025) unless it is already there (benchmarks/data/, ignored by git);
+2. times every stage without Dagster (benchmarks/stages.py) in a fresh warehouse;
+3. times a full run the way a user starts it (`python -m reform_pipeline.run`, Dagster
+   included) in another fresh warehouse;
+4. drops one new export of 3,000 rows (half updates of existing dossiers, half new ones) on top
+   and times the ingest stage alone and a full run again (the nightly case);
+5. times a minimal hand-written DuckDB query over the same files (a lower bound: one scan);
+6. measures Dagster's own overhead: importing the code location, and a run minus its stages.
+Peak memory is the largest sum of RSS over the process and all its children, sampled every
+50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+SIZES = {"1M": 1_000_000, "10M": 10_000_000, "50M": 50_000_000}
+NEW_EXPORT_ROWS = 3_000
+
+
+def measure(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS of the whole process tree (bytes), and stdout of ``command``."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out,
+                                   stderr=subprocess.PIPE, text=True)
+        root = psutil.Process(process.pid)
+        peak = 0
+        while process.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        stderr = process.stderr.read()
+        out.seek(0)
+        stdout = out.read()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return seconds, peak, stdout
+
+
+def generate(size: str, fmt: str, data_dir: Path) -> Path:
+    raw = data_dir / f"national-{SIZES[size]}-{fmt}" / "raw"
+    if (raw / "agencies.csv").exists():
+        return raw
+    print(f"generating {size} dossiers as {fmt} in {raw} …", flush=True)
+    seconds, peak, _ = measure([PYTHON, "-m", "reform_pipeline.sample", "--dossiers", str(SIZES[size]),
+                                "--format", fmt, "--tree", "national", "--files-per", "day",
+                                "--out", str(raw), "--quiet"])
+    print(f"  generated in {seconds:.0f} s, peak {peak / 2**30:.2f} GiB", flush=True)
+    return raw
+
+
+def add_new_export(raw: Path, fmt: str) -> Path:
+    """One more nightly export: 1,500 updates of dossiers of the last export, 1,500 new ones."""
+    exports = sorted(raw.glob(f"dossiers_*.{fmt}"))
+    last = exports[-1]
+    day = dt.datetime.strptime(last.stem.split("_")[1], "%Y%m%d").date() + dt.timedelta(days=1)
+    target = raw / f"dossiers_{day:%Y%m%d}.{fmt}"
+    half = NEW_EXPORT_ROWS // 2
+    con = duckdb.connect()
+    reader = con.read_parquet(str(last)) if fmt == "parquet" else con.read_csv(str(last), all_varchar=True)
+    reader.create_view("last_export")
+    con.execute("CREATE TABLE rows AS SELECT * FROM last_export USING SAMPLE 1500 ROWS (reservoir, 42)")
+    updates = con.execute("SELECT * FROM rows").fetch_arrow_table()
+    fresh = con.execute(
+        "SELECT * REPLACE (dossier_id || '-N' || CAST(row_number() OVER () AS VARCHAR) AS dossier_id) FROM rows"
+    ).fetch_arrow_table()
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pa.concat_tables([updates, fresh]).slice(0, 2 * half)
+    if fmt == "parquet":
+        pq.write_table(table, target)
+    else:
+        pacsv.write_csv(table, target)
+    return target
+
+
+def stage_run(raw: Path, work: Path, only: str = "all") -> tuple[dict, float, int]:
+    seconds, peak, out = measure([PYTHON, str(ROOT / "benchmarks" / "stages.py"), "--raw", str(raw),
+                                  "--warehouse", str(work / "reform.duckdb"), "--bi",
+                                  str(work / "bi" / "reform_bi.duckdb"), "--only", only])
+    return json.loads(out.strip().splitlines()[-1]), seconds, peak
+
+
+def user_run(raw: Path, work: Path) -> tuple[float, int]:
+    home = work / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    env = {"REFORM_RAW_DIR": str(raw), "REFORM_WAREHOUSE": str(work / "reform.duckdb"),
+           "REFORM_BI_DB": str(work / "bi" / "reform_bi.duckdb"), "DAGSTER_HOME": str(home)}
+    seconds, peak, _ = measure([PYTHON, "-m", "reform_pipeline.run"], env)
+    return seconds, peak
+
+
+def lower_bound(raw: Path, fmt: str) -> float:
+    """One scan of every export: count rows per agency and month. No validation, no writes."""
+    con = duckdb.connect()
+    files = sorted(str(p) for p in raw.glob(f"dossiers_*.{fmt}"))
+    relation = con.read_parquet(files) if fmt == "parquet" else con.read_csv(files, all_varchar=True)
+    relation.create_view("exports")
+    started = time.perf_counter()
+    con.execute("SELECT agency_code, date_trunc('month', CAST(received_at AS TIMESTAMP)) AS month, count(*) "
+                "FROM exports GROUP BY ALL").fetchall()
+    return time.perf_counter() - started
+
+
+def import_seconds() -> float:
+    seconds, _, _ = measure([PYTHON, "-c", "import reform_pipeline.definitions"])
+    return seconds
+
+
+def bench(size: str, fmt: str, data_dir: Path) -> dict:
+    raw = generate(size, fmt, data_dir)
+    result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*")))}
+    with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=data_dir) as scratch:
+        scratch = Path(scratch)
+        print(f"{size} {fmt}: stages …", flush=True)
+        stages, seconds, peak = stage_run(raw, scratch / "stages")
+        result.update(stages=stages, stages_wall=seconds, stages_peak=peak)
+        print(f"{size} {fmt}: full run as a user starts it …", flush=True)
+        result["run_wall"], result["run_peak"] = user_run(raw, scratch / "run")
+        new_export = add_new_export(raw, fmt)
+        try:
+            print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
+            nightly_ingest, _, peak = stage_run(raw, scratch / "run", only="ingest")
+            result.update(nightly_ingest=nightly_ingest["stages"][0], nightly_ingest_peak=peak)
+            result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, scratch / "run")
+        finally:
+            new_export.unlink()
+        result["lower_bound"] = lower_bound(raw, fmt)
+    return result
+
+
+def gib(value: int) -> str:
+    return f"{value / 2**30:.2f}"
+
+
+def rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:,.0f}" if seconds > 0 else "–"
+
+
+def write_results(results: list[dict], imported: float, path: Path, command: str) -> None:
+    memory = psutil.virtual_memory().total
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node() or 'this machine'}: "
+        f"{psutil.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+        f"{gib(memory)} GiB RAM, Python {platform.python_version()}, DuckDB {duckdb.__version__}.",
+        "",
+        "Reproduce:",
+        "",
+        "```sh",
+        "make setup",
+        command,
+        "```",
+        "",
+        "Sets: the sample generator's national tree (1 root, 700 districts, 3,300 communes), one",
+        "export per day over 2023–2025; each dossier appears in about two exports (receipt, then",
+        "its final state), so a set has about twice as many rows as dossiers. Peak memory is the",
+        "whole process tree's RSS.",
+        "",
+        "## Full runs",
+        "",
+        "| set | format | files | export rows | dossiers | stages (no Dagster) s | run as a user starts it s | run peak GiB | lower bound: one scan s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        rows = r["stages"]["stages"][0]["rows"]
+        lines.append(
+            f"| {r['size']} | {r['format']} | {r['files']} | {rows:,} | {r['stages']['dossiers']:,} | "
+            f"{r['stages_wall']:.1f} | {r['run_wall']:.1f} | {gib(r['run_peak'])} | {r['lower_bound']:.1f} |"
+        )
+    lines += ["", "## Stage by stage (benchmarks/stages.py, no Dagster)", "",
+              "| set | format | stage | seconds | rows in | rows/s |", "|---|---|---|---|---|---|"]
+    for r in results:
+        for stage in r["stages"]["stages"]:
+            lines.append(f"| {r['size']} | {r['format']} | {stage['stage']} | {stage['seconds']:.2f} | "
+                         f"{stage['rows']:,} | {rate(stage['rows'], stage['seconds'])} |")
+    lines += ["", f"## Nightly run: one new export of {NEW_EXPORT_ROWS:,} rows on top of the history", "",
+              "| history | format | ingest s | ingest peak GiB | full run s |", "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['size']} | {r['format']} | {r['nightly_ingest']['seconds']:.2f} | "
+                     f"{gib(r['nightly_ingest_peak'])} | {r['nightly_run_wall']:.1f} |")
+    lines += ["", "## Dagster's own overhead", "",
+              f"- importing the code location (`import reform_pipeline.definitions`, a fresh process): "
+              f"{imported:.1f} s",
+              ]
+    for r in results:
+        compute = sum(stage["seconds"] for stage in r["stages"]["stages"])
+        lines.append(f"- {r['size']} {r['format']}: run {r['run_wall']:.1f} s − stages {compute:.1f} s = "
+                     f"{r['run_wall'] - compute:.1f} s of process start, Dagster events and checks")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 10M (default both)")
+    parser.add_argument("--with-50m", action="store_true", help="also 50M dossiers (about 100M rows)")
+    parser.add_argument("--formats", default="parquet", help="comma-separated: parquet, csv")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data")
+    parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = parser.parse_args()
+    sizes = [s for s in args.sizes.split(",") if s] + (["50M"] if args.with_50m else [])
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    results = [bench(size, fmt, args.data_dir) for size in sizes for fmt in args.formats.split(",")]
+    (args.data_dir / "last_results.json").write_text(json.dumps(results, indent=1, default=str))
+    command = ".venv/bin/python benchmarks/bench.py " + " ".join(sys.argv[1:])
+    write_results(results, import_seconds(), args.results, command.strip())
+    print(args.results.read_text())
+
+
+if __name__ == "__main__":
+    main()
