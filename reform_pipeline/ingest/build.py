@@ -36,6 +36,10 @@ from reform_pipeline.warehouse import execute, run_sql_file, scalar
 
 log = logging.getLogger(__name__)
 
+TIMESTAMP_COLUMNS = (
+    "submitted_at", "received_at", "due_at", "finished_at", "returned_at",
+    "supplement_requested_at", "supplement_received_at", "updated_at",
+)
 # Above this share of new rows, rebuilding the latest-version table beats merging into it.
 _FULL_REBUILD_SHARE = 0.25
 
@@ -234,8 +238,8 @@ def ingest_dossiers(
     groups, singles = group_files([p for p in new_files if p.name in to_read])
     for group in groups:
         try:
-            stage_group(con, group)
-            reports += _validate(con, list(group.paths), list(group.headers), to_read, progress)
+            typed = stage_group(con, group)
+            reports += _validate(con, list(group.paths), list(group.headers), typed, to_read, progress)
         except duckdb.Error:
             singles.extend(group.paths)  # one of them is broken: read each alone to find it
     for path in sorted(singles, key=lambda p: p.name):
@@ -246,7 +250,7 @@ def ingest_dossiers(
             _record_file(con, report, path, merged=True, sha=to_read[path.name][0])
             _announce(report, progress)
             continue
-        reports += _validate(con, [path], source.headers, to_read, progress)
+        reports += _validate(con, [path], source.headers, source.typed, to_read, progress)
     reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in new_files]
     mode = merge_dossiers(con)
     return reports, mode
@@ -294,16 +298,26 @@ def _skip_reason(con, path: Path, sha: str, known, ingested_hashes: dict[str, st
     return None
 
 
-def _validate(con, paths: list[Path], headers: list[str], to_read: dict, progress: Progress) -> list[FileReport]:
+def _validate(
+    con, paths: list[Path], headers: list[str], typed: frozenset[int], to_read: dict, progress: Progress
+) -> list[FileReport]:
     """Validate the files that ``source_rows`` shows, in one pass, and store the results in one
     transaction: a crash leaves all of them or none (the next run reads them again)."""
     header_map = map_headers("dossiers", headers)
-    _create_landing(con, "dossiers", header_map.positions, len(headers))
+    _create_dossier_landing(con, header_map.positions, len(headers), typed)
+    canonical = canonical_columns("dossiers")
+    present = [column for column in canonical if column in header_map.positions]
+    extras = sorted(set(range(len(headers))) - set(header_map.positions.values()))
+    raw_keys = {
+        "present_headers": [header_map.headers[header_map.positions[column]] for column in present],
+        "present_positions": [canonical.index(column) + 1 for column in present],
+        "extra_headers": [header_map.headers[position] for position in extras],
+    }
     replaced = {path.name for path in paths if to_read[path.name][1] is not None}
     with _transaction(con):
         for name in sorted(replaced):
             _forget_rows(con, name)  # a re-sent export under the same name replaces its content
-        run_sql_file(con, "ingest/dossier_rows", {"headers": list(header_map.headers)})
+        run_sql_file(con, "ingest/dossier_rows", raw_keys)
         counts = {
             name: (read, rejected)
             for name, read, rejected in con.execute(
@@ -418,6 +432,30 @@ def landing_select(kind: str, positions: dict[str, int], width: int) -> str:
     ]
     raw = f"[{', '.join(names)}]" if names else "CAST([] AS VARCHAR[])"
     return "SELECT source_file, row_number, malformed, " + ", ".join(picks) + f", {raw} AS raw_values"
+
+
+def _create_dossier_landing(con, positions: dict[str, int], width: int, typed: frozenset[int]) -> None:
+    """The view ``landing`` for dossier exports: each canonical column's raw text as raw_<name>,
+    the file's other columns as the list extra_values (both kept for the quarantine), and each
+    timestamp column as typed_<name> where the file stores it typed (else NULL: parsed from text)."""
+    names = column_names(width)
+    picks = [
+        f"{names[positions[column]]} AS raw_{column}" if column in positions
+        else f"CAST(NULL AS VARCHAR) AS raw_{column}"
+        for column in canonical_columns("dossiers")
+    ]
+    picks += [
+        f"t{positions[column]} AS typed_{column}" if positions.get(column) in typed
+        else f"CAST(NULL AS TIMESTAMP) AS typed_{column}"
+        for column in TIMESTAMP_COLUMNS
+    ]
+    extras = [names[position] for position in range(width) if position not in positions.values()]
+    extra = f"[{', '.join(extras)}]" if extras else "CAST([] AS VARCHAR[])"
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP VIEW landing AS SELECT source_file, row_number, malformed, "
+        + ", ".join(picks) + f", {extra} AS extra_values FROM source_rows",
+    )
 
 
 def _create_landing(con, kind: str, positions: dict[str, int], width: int) -> None:

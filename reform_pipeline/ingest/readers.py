@@ -49,6 +49,7 @@ class SourceFile:
     headers: list[str]
     encoding: str  # what the bytes were decoded as ("utf-8", "utf-16", "cp1258", "xlsx", "parquet")
     reader: str  # "duckdb-csv", "python-csv", "xlsx", "parquet"
+    typed: frozenset[int] = frozenset()  # positions that also come as typed timestamps t<k>
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,16 @@ def _group_key(path: Path) -> tuple[tuple, int] | None:
     return None
 
 
-def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> None:
+def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> frozenset[int]:
     """Make ``source_rows`` show every file of ``group``; a DuckDB error means: read them alone.
 
-    Parquet stays a view over the files, read once by the statement that validates them."""
+    Parquet stays a view over the files, read once by the statement that validates them.
+    Returns the positions that also come as typed timestamps (see _parquet_view)."""
     paths = [str(path) for path in group.paths]
     if group.reader == "parquet":
-        _parquet_view(con, paths, len(group.headers))
-    else:
-        _stage_csv_duckdb(con, paths, group.detail[0], len(group.headers))
+        return _parquet_view(con, paths, len(group.headers))
+    _stage_csv_duckdb(con, paths, group.detail[0], len(group.headers))
+    return frozenset()
 
 
 def stage_source(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
@@ -342,25 +344,30 @@ def _excel_text(value) -> str | None:
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
     headers = [str(header) for header in pq.read_schema(path).names]
-    _parquet_view(con, [str(path)], len(headers))
+    typed = _parquet_view(con, [str(path)], len(headers))
     # the file may be read through a link with another name: keep the real one
     execute(con, "CREATE OR REPLACE TEMP TABLE source_table AS SELECT * REPLACE ($name AS source_file) "
             "FROM source_rows", {"name": name})
     execute(con, "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT * FROM source_table")
-    return SourceFile(headers, "parquet", "parquet")
+    return SourceFile(headers, "parquet", "parquet", typed)
 
 
-def _parquet_view(con, paths: list[str], width: int) -> None:
+def _parquet_view(con, paths: list[str], width: int) -> frozenset[int]:
     """The view ``source_rows`` over Parquet files, each typed column turned into text in SQL.
 
-    The files are opened through DuckDB's relation API, so their names never enter SQL text."""
+    Timestamp columns also come as they are, as t<k>, so that validation need not parse back
+    the text it was just given. The files are opened through DuckDB's relation API, so their
+    names never enter SQL text. Returns the positions k that have a typed t<k>."""
     con.complete()
     con.read_parquet(paths, filename=True, file_row_number=True).create_view("parquet_files", replace=True)
     described = con.execute("DESCRIBE SELECT * FROM parquet_files").fetchall()[:width]
-    texts = [
-        _parquet_text_template(str(kind)).format(column=f"#{position}") + f" AS {column}"
-        for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1)
-    ]
+    texts, typed = [], set()
+    for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1):
+        texts.append(_parquet_text_template(str(kind)).format(column=f"#{position}") + f" AS {column}")
+        timestamp = _TYPED_TIMESTAMP.get(_parquet_kind(str(kind)))
+        if timestamp:
+            texts.append(timestamp.format(column=f"#{position}") + f" AS t{position - 1}")
+            typed.add(position - 1)
     execute(
         con,
         "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT parse_filename(filename) AS source_file, "
@@ -368,6 +375,13 @@ def _parquet_view(con, paths: list[str], width: int) -> None:
         + "".join(", " + text for text in texts)
         + " FROM parquet_files",
     )
+    return frozenset(typed)
+
+
+_TYPED_TIMESTAMP = {
+    "timestamp": "CAST({column} AS TIMESTAMP)",
+    "timestamptz": "CAST(timezone('Asia/Ho_Chi_Minh', {column}) AS TIMESTAMP)",
+}
 
 
 # How a typed Parquet column becomes the text a CSV cell would hold, so that one set of value
@@ -386,19 +400,23 @@ _TEXT_TEMPLATES = {
 }
 
 
-def _parquet_text_template(kind: str) -> str:
+def _parquet_kind(kind: str) -> str:
     kind = kind.upper()
     if kind.startswith("TIMESTAMP WITH TIME ZONE") or kind == "TIMESTAMPTZ":
-        return _TEXT_TEMPLATES["timestamptz"]
+        return "timestamptz"
     if kind.startswith("TIMESTAMP"):
-        return _TEXT_TEMPLATES["timestamp"]
+        return "timestamp"
     if kind in ("DOUBLE", "FLOAT", "REAL"):
-        return _TEXT_TEMPLATES["float"]
+        return "float"
     if kind.startswith("DECIMAL"):
-        return _TEXT_TEMPLATES["decimal"]
+        return "decimal"
     if kind == "BOOLEAN":
-        return _TEXT_TEMPLATES["boolean"]
-    return _TEXT_TEMPLATES["text"]
+        return "boolean"
+    return "text"
+
+
+def _parquet_text_template(kind: str) -> str:
+    return _TEXT_TEMPLATES[_parquet_kind(kind)]
 
 
 # --- shared ----------------------------------------------------------------------------------

@@ -1,27 +1,32 @@
 -- Validate dossier exports (SPEC §2.1), reading the view `landing` over one group of files that
--- share their columns ($headers: the files' own headers, for the quarantine's raw values).
--- Each row gets the first rule it breaks, in SPEC order; valid rows go to staging.dossier_rows,
--- rows breaking a rule go to meta.quarantine with their raw values. Rows whose only fault is
--- an unknown agency or procedure, or inconsistent dates, are also kept in staging.dossier_rows
--- (with ref_reason set) so that a later fix of the catalogue or the unit tree revives them.
+-- share their columns. Each row gets the first rule it breaks, in SPEC order; valid rows go to
+-- staging.dossier_rows, rows breaking a rule go to meta.quarantine with their raw values. Rows
+-- whose only fault is an unknown agency or procedure, or inconsistent dates, are also kept in
+-- staging.dossier_rows (with ref_reason set) so that a later fix of the catalogue or the unit
+-- tree revives them.
+-- A timestamp stored typed (typed_<name>, Parquet) is taken as it is; text is parsed.
+-- Parameters: $present_headers / $present_positions: the file's headers of the canonical columns
+-- it has and their places in the canonical list; $extra_headers: its other headers (extra_values).
 CREATE OR REPLACE TEMP TABLE dossier_checked AS
 WITH cleaned AS (
-    -- every cell trimmed once, NULL when empty; codes and identifiers also NFC
+    -- every cell trimmed once, NULL when empty; codes and identifiers also NFC. The raw_ columns
+    -- ride along untouched for the quarantine's raw values.
     SELECT
-        source_file, row_number, malformed, raw_values,
-        key_cell(dossier_id) AS dossier_id, key_cell(procedure_code) AS procedure_code,
-        key_cell(agency_code) AS agency_code, cell(channel) AS channel,
-        cell(service_level) AS service_level, cell(status) AS status,
-        cell(submitted_at) AS submitted_at, cell(received_at) AS received_at, cell(due_at) AS due_at,
-        cell(finished_at) AS finished_at, cell(returned_at) AS returned_at,
-        cell(supplement_requested_at) AS supplement_requested_at,
-        cell(supplement_received_at) AS supplement_received_at,
-        cell(supplement_count) AS supplement_count, cell(fee_amount) AS fee_amount,
-        cell(paid_online) AS paid_online, cell(digitized_components) AS digitized_components,
-        cell(result_attached) AS result_attached, cell(rating) AS rating, cell(complaint) AS complaint,
-        cell(updated_at) AS updated_at,
-        cell(applicant_name) AS applicant_name, cell(applicant_id_number) AS applicant_id_number,
-        cell(applicant_phone) AS applicant_phone, cell(applicant_address) AS applicant_address
+        *,
+        key_cell(raw_dossier_id) AS dossier_id, key_cell(raw_procedure_code) AS procedure_code,
+        key_cell(raw_agency_code) AS agency_code, cell(raw_channel) AS channel,
+        cell(raw_service_level) AS service_level, cell(raw_status) AS status,
+        cell(raw_submitted_at) AS submitted_at, cell(raw_received_at) AS received_at,
+        cell(raw_due_at) AS due_at, cell(raw_finished_at) AS finished_at,
+        cell(raw_returned_at) AS returned_at,
+        cell(raw_supplement_requested_at) AS supplement_requested_at,
+        cell(raw_supplement_received_at) AS supplement_received_at,
+        cell(raw_supplement_count) AS supplement_count, cell(raw_fee_amount) AS fee_amount,
+        cell(raw_paid_online) AS paid_online, cell(raw_digitized_components) AS digitized_components,
+        cell(raw_result_attached) AS result_attached, cell(raw_rating) AS rating,
+        cell(raw_complaint) AS complaint, cell(raw_updated_at) AS updated_at,
+        cell(raw_applicant_name) AS applicant_name, cell(raw_applicant_id_number) AS applicant_id_number,
+        cell(raw_applicant_phone) AS applicant_phone, cell(raw_applicant_address) AS applicant_address
     FROM landing
 ),
 parsed AS (
@@ -37,14 +42,14 @@ parsed AS (
         attached_value(result_attached) AS result_attached_value,
         whole_number(supplement_count) AS supplement_count_value,
         whole_number(fee_amount) AS fee_amount_value,
-        parse_ts_text(submitted_at) AS submitted_read,
-        parse_ts_text(received_at) AS received_read,
-        parse_ts_text(due_at) AS due_read,
-        parse_ts_text(finished_at) AS finished_read,
-        parse_ts_text(returned_at) AS returned_read,
-        parse_ts_text(supplement_requested_at) AS supplement_requested_read,
-        parse_ts_text(supplement_received_at) AS supplement_received_read,
-        parse_ts_text(updated_at) AS updated_read
+        coalesce(typed_submitted_at, parse_ts_text(submitted_at)) AS submitted_read,
+        coalesce(typed_received_at, parse_ts_text(received_at)) AS received_read,
+        coalesce(typed_due_at, parse_ts_text(due_at)) AS due_read,
+        coalesce(typed_finished_at, parse_ts_text(finished_at)) AS finished_read,
+        coalesce(typed_returned_at, parse_ts_text(returned_at)) AS returned_read,
+        coalesce(typed_supplement_requested_at, parse_ts_text(supplement_requested_at)) AS supplement_requested_read,
+        coalesce(typed_supplement_received_at, parse_ts_text(supplement_received_at)) AS supplement_received_read,
+        coalesce(typed_updated_at, parse_ts_text(updated_at)) AS updated_read
     FROM cleaned
 ),
 typed AS (
@@ -129,8 +134,16 @@ SELECT
     source_file, row_number,
     dates_inconsistent,
     reason,
-    -- a JSON object keyed by the file's own headers, for rejected rows only
-    CASE WHEN reason IS NOT NULL THEN to_json(map_from_entries(list_zip($headers, raw_values))) END AS raw_values,
+    -- a JSON object keyed by the file's own headers, built for rejected rows only
+    CASE WHEN reason IS NOT NULL THEN to_json(map_from_entries(list_concat(
+        list_zip($present_headers, list_select([
+            raw_dossier_id, raw_procedure_code, raw_agency_code, raw_channel, raw_service_level,
+            raw_status, raw_submitted_at, raw_received_at, raw_due_at, raw_finished_at,
+            raw_returned_at, raw_supplement_requested_at, raw_supplement_received_at,
+            raw_supplement_count, raw_fee_amount, raw_paid_online, raw_digitized_components,
+            raw_result_attached, raw_rating, raw_complaint, raw_updated_at, raw_applicant_name,
+            raw_applicant_id_number, raw_applicant_phone, raw_applicant_address], $present_positions)),
+        list_zip($extra_headers, extra_values)))) END AS raw_values,
     intrinsic_reason,
     applicant_name, applicant_id_number, applicant_phone, applicant_address
 FROM reasoned;
