@@ -61,6 +61,9 @@ class Settings:
         return {
             "memory_limit": self.memory_limit or default_memory_limit(),
             "temp_directory": str(self.warehouse.with_name(self.warehouse.name + ".tmp")),
+            # tables are written in parallel, unordered: nothing reads rows by position, except
+            # the CSV reader, which turns ordering back on for its own statement
+            "preserve_insertion_order": "false",
         }
 
     @property

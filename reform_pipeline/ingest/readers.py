@@ -242,6 +242,30 @@ def _sniff_delimiter(head: str) -> str:
 def _stage_csv_duckdb(con, paths: list[str], delimiter: str, width: int, name: str | None = None) -> None:
     """DuckDB's reader, strict: any irregular row fails it, and the caller reads slowly instead."""
     columns = {column: "VARCHAR" for column in column_names(width)}
+    with _insertion_order_kept(con):
+        _read_csv_table(con, paths, delimiter, columns, name)
+    # CREATE TABLE AS kept the files' order, so rowid follows each file's data rows.
+    execute(
+        con,
+        "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT source_file, "
+        "rowid - min(rowid) OVER (PARTITION BY source_file) + 1 AS row_number, FALSE AS malformed, "
+        "* EXCLUDE (source_file) FROM source_csv",
+    )
+
+
+@contextlib.contextmanager
+def _insertion_order_kept(con) -> Iterator[None]:
+    """Row numbers of a CSV file come from the order DuckDB stores its rows in."""
+    kept = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    execute(con, "SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        if not kept:
+            execute(con, "SET preserve_insertion_order = false")
+
+
+def _read_csv_table(con, paths: list[str], delimiter: str, columns: dict, name: str | None) -> None:
     execute(
         con,
         "CREATE OR REPLACE TEMP TABLE source_csv AS "
@@ -250,13 +274,6 @@ def _stage_csv_duckdb(con, paths: list[str], delimiter: str, width: int, name: s
         "auto_detect = false, columns = $columns, null_padding = false, strict_mode = true, "
         "encoding = 'utf-8', filename = true)",
         {"paths": paths, "delim": delimiter, "columns": columns, "name": name},
-    )
-    # CREATE TABLE AS keeps the files' order, so rowid follows each file's data rows.
-    execute(
-        con,
-        "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT source_file, "
-        "rowid - min(rowid) OVER (PARTITION BY source_file) + 1 AS row_number, FALSE AS malformed, "
-        "* EXCLUDE (source_file) FROM source_csv",
     )
 
 

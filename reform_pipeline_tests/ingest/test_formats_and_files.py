@@ -204,3 +204,25 @@ def test_a_known_file_resent_with_another_files_content_drops_its_old_rows(tmp_p
     assert {r.file_name: r.status for r in reports}["dossiers_20250301.csv"] == "duplicate"
     assert con.execute("SELECT dossier_id FROM staging.dossiers").fetchall() == [("B",)]
     assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (1,)
+
+
+def test_csv_row_numbers_hold_when_tables_are_written_unordered(tmp_path):
+    import duckdb
+
+    from reform_pipeline.ingest.build import ingest_reference
+    from reform_pipeline.settings import Settings
+
+    files = {
+        f"dossiers_2025030{day}.csv": [dossier(MaHoSo=f"D{day}-{i}", PhiLePhi="x" if i == 2499 else "0")
+                                       for i in range(3000)]
+        for day in (1, 2)
+    }
+    raw = make_raw(tmp_path / "raw", files)
+    warehouse = tmp_path / "wh.duckdb"
+    settings = Settings(raw, warehouse, tmp_path / "bi.duckdb", None)
+    con = duckdb.connect(str(warehouse), config=settings.duckdb_config())
+    found = discover(raw)
+    ingest_reference(con, found, lambda _: None)
+    ingest_dossiers(con, found["dossiers"], lambda _: None)
+    assert quarantine(con) == [("dossiers_20250301.csv", 2500, "bad_number"), ("dossiers_20250302.csv", 2500, "bad_number")]
+    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (5998,)
