@@ -88,10 +88,13 @@ def add_new_export(raw: Path, fmt: str) -> Path:
     reader = con.read_parquet(str(last)) if fmt == "parquet" else con.read_csv(str(last), all_varchar=True)
     reader.create_view("last_export")
     con.execute("CREATE TABLE rows AS SELECT * FROM last_export USING SAMPLE 1500 ROWS (reservoir, 42)")
-    updates = con.execute("SELECT * FROM rows").fetch_arrow_table()
-    fresh = con.execute(
+    # the updates are later versions of the same dossiers, the others new dossiers
+    later = ("SELECT * REPLACE (updated_at + INTERVAL 1 DAY AS updated_at) FROM rows" if fmt == "parquet"
+             else "SELECT * FROM rows")
+    updates = con.sql(later).to_arrow_table()
+    fresh = con.sql(
         "SELECT * REPLACE (dossier_id || '-N' || CAST(row_number() OVER () AS VARCHAR) AS dossier_id) FROM rows"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -224,7 +227,7 @@ def write_results(results: list[dict], imported: float, path: Path, command: str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 10M (default both)")
+    parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 10M, 50M (default 1M,10M)")
     parser.add_argument("--with-50m", action="store_true", help="also 50M dossiers (about 100M rows)")
     parser.add_argument("--formats", default="parquet", help="comma-separated: parquet, csv")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data")
@@ -233,7 +236,14 @@ def main() -> None:
     sizes = [s for s in args.sizes.split(",") if s] + (["50M"] if args.with_50m else [])
     args.data_dir.mkdir(parents=True, exist_ok=True)
     results = [bench(size, fmt, args.data_dir) for size in sizes for fmt in args.formats.split(",")]
-    (args.data_dir / "last_results.json").write_text(json.dumps(results, indent=1, default=str))
+    # keep earlier sets' figures (e.g. a separate --sizes 50M run) unless measured again now
+    saved = args.data_dir / "results.json"
+    earlier = json.loads(saved.read_text()) if saved.exists() else []
+    measured = {(r["size"], r["format"]) for r in results}
+    order = list(SIZES)
+    results = sorted([r for r in earlier if (r["size"], r["format"]) not in measured] + results,
+                     key=lambda r: (order.index(r["size"]), r["format"]))
+    saved.write_text(json.dumps(results, indent=1, default=str))
     command = ".venv/bin/python benchmarks/bench.py " + " ".join(sys.argv[1:])
     write_results(results, import_seconds(), args.results, command.strip())
     print(args.results.read_text())

@@ -21,6 +21,7 @@ def calendar(context: AssetExecutionContext, warehouse: DuckDBResource):
     Kings day …) plus make-up Saturdays, then the calendar* overrides. wd_index counts working days
     so that wd(a, b) is one subtraction. Table model.calendar. SPEC §4.1."""
     with warehouse.get_connection() as con:
+        context.log.info("building the working-day calendar")
         summary = build_calendar(con, current_as_of(con))
         metadata = table_metadata(con, "model.calendar")
     return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
@@ -32,6 +33,7 @@ def dossier_facts(context: AssetExecutionContext, warehouse: DuckDBResource):
     days, outcome (early / on_time / late / in_progress / overdue / withdrawn / not_accepted).
     No personal data. Table model.dossier_facts, published as mart.dossier_facts. SPEC §4.2."""
     with warehouse.get_connection() as con:
+        context.log.info("computing dossier facts")
         summary = build_dossier_facts(con, current_as_of(con))
         metadata = table_metadata(con, "model.dossier_facts")
     return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
@@ -43,6 +45,7 @@ def unit_metrics(context: AssetExecutionContext, warehouse: DuckDBResource):
     and year up to the as-of date: numerator, denominator, value (NULL when the denominator is
     0). Table model.unit_metrics, published as mart.unit_metrics. SPEC §4.3–4.4; docs/metrics.md."""
     with warehouse.get_connection() as con:
+        context.log.info("computing unit metrics")
         summary = build_unit_metrics(con, current_as_of(con))
         metadata = table_metadata(con, "model.unit_metrics")
     return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})

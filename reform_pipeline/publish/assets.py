@@ -25,6 +25,7 @@ def bi_database(context: AssetExecutionContext, warehouse: DuckDBResource, refor
     and swapped in whole by an atomic rename: open BI sessions keep their old view and never
     block the run. SPEC §5; docs/bi.md."""
     with warehouse.get_connection() as con:
+        context.log.info(f"writing the BI file beside {reform.bi_path}")
         counts = publish_bi(con, reform.bi_path)
         quarantine = con.execute(
             "SELECT reason, count(*) FROM meta.quarantine GROUP BY reason ORDER BY reason"

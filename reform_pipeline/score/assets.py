@@ -18,6 +18,7 @@ def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The 766-style service index (Decision 766/QĐ-TTg) for every unit and period: points per
     covered indicator and a total scaled to 100. Table score.index_766. SPEC §4.5."""
     with warehouse.get_connection() as con:
+        context.log.info("computing the 766 index")
         summary = build_index_766(con, current_as_of(con))
         metadata = table_metadata(con, "score.index_766")
     return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
@@ -28,6 +29,7 @@ def scorecard(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The provincial scorecard (bảng theo dõi chỉ tiêu): each plan target beside the measured
     year-to-date value and its status (met / not_met / no_data). Table score.scorecard. SPEC §4.6."""
     with warehouse.get_connection() as con:
+        context.log.info("computing the scorecard")
         summary = build_scorecard(con, current_as_of(con))
         metadata = table_metadata(con, "score.scorecard")
         metadata["scorecard"] = MetadataValue.md(scorecard_markdown(con))

@@ -21,7 +21,10 @@ VIETNAMESE = {
     "Có phản ánh": "không", "Chủ hồ sơ": "Trần Văn Bình",
 }
 EXPECTED_VN = ("HS-VN", 2, 4, 10, dt.datetime(2025, 3, 3, 8, 0), dt.datetime(2025, 3, 5, 10, 0), 50000, 3, False)
-COLUMNS = "dossier_id, channel, service_level, status, received_at, finished_at, fee_amount, rating, complaint"
+SELECT_EXPECTED = (
+    "SELECT dossier_id, channel, service_level, status, received_at, finished_at, fee_amount, rating, complaint "
+    "FROM staging.dossiers"
+)
 
 
 def test_header_matching_ignores_case_space_underscore_and_diacritics():
@@ -43,7 +46,7 @@ def test_vietnamese_semicolon_csv_with_bom_and_day_first_dates(tmp_path):
     write_csv(raw / "dossiers_20250305.csv", [VIETNAMESE], delimiter=";", bom=True)
     con = ingest(raw, tmp_path / "wh.duckdb")
     assert quarantine(con) == []
-    assert con.execute(f"SELECT {COLUMNS} FROM staging.dossiers").fetchone() == EXPECTED_VN
+    assert con.execute(SELECT_EXPECTED).fetchone() == EXPECTED_VN
 
 
 def test_xlsx_with_real_date_cells(tmp_path):
@@ -59,7 +62,7 @@ def test_xlsx_with_real_date_cells(tmp_path):
     book.save(raw / "dossiers_20250305.xlsx")
     con = ingest(raw, tmp_path / "wh.duckdb")
     assert quarantine(con) == []
-    assert con.execute(f"SELECT {COLUMNS} FROM staging.dossiers").fetchone() == EXPECTED_VN
+    assert con.execute(SELECT_EXPECTED).fetchone() == EXPECTED_VN
 
 
 def test_parquet_with_typed_columns(tmp_path):
@@ -75,7 +78,7 @@ def test_parquet_with_typed_columns(tmp_path):
     pq.write_table(table, raw / "dossiers_20250305.parquet")
     con = ingest(raw, tmp_path / "wh.duckdb")
     assert quarantine(con) == []
-    assert con.execute(f"SELECT {COLUMNS} FROM staging.dossiers").fetchone() == EXPECTED_VN
+    assert con.execute(SELECT_EXPECTED).fetchone() == EXPECTED_VN
 
 
 def test_latest_version_by_updated_at_then_file_name_then_row(tmp_path):

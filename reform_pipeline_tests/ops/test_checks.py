@@ -60,8 +60,7 @@ def ingested(tmp_path):
 @pytest.fixture
 def empty(tmp_path):
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    for schema in ("meta", "staging", "model"):
-        con.execute(f"CREATE SCHEMA {schema}")
+    con.execute("CREATE SCHEMA meta; CREATE SCHEMA staging; CREATE SCHEMA model")
     yield con
     con.close()
 

@@ -174,6 +174,7 @@ def test_online_payments_by_month_count_withdrawn_but_not_refused(bi_file):
 def test_docs_list_every_column_with_its_type(bi_file, table):
     actual = [
         (name, column_type.replace('"', ""))  # DuckDB quotes the struct field `name`
-        for name, column_type, *_ in bi_file.execute(f"DESCRIBE mart.{table}").fetchall()
+        for name, column_type, *_ in bi_file.execute(
+            "DESCRIBE SELECT * FROM query_table($name)", {"name": "mart." + table}).fetchall()
     ]
     assert documented_columns(table) == actual
