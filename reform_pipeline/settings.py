@@ -39,13 +39,15 @@ def parse_as_of(value: str | None) -> dt.date | None:
 
 
 def default_memory_limit() -> str:
-    """Half of the machine's memory: DuckDB spills to its temp directory beyond that, and the
-    other half stays for Python, the Dagster processes and the operating system."""
+    """Half of the machine's memory, at most 4 GB: DuckDB spills to its temp directory beyond
+    that, and the rest stays for Python, the Dagster processes and the operating system. 4 GB
+    keeps a national-scale run (10M dossiers) under 6 GiB in all; a bigger server can give more
+    with REFORM_DUCKDB_MEMORY_LIMIT."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return "4GB"
-    return f"{max(1, total // 2 // (1 << 30))}GB"
+    return f"{max(1, min(4, total // 2 // (1 << 30)))}GB"
 
 
 @dataclass(frozen=True)
