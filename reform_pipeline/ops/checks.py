@@ -53,6 +53,15 @@ def raw_rows_accounted_for(warehouse: DuckDBResource) -> AssetCheckResult:
 
 
 @asset_check(asset="dossiers", pool=WAREHOUSE_POOL)
+def every_input_file_readable(warehouse: DuckDBResource) -> AssetCheckResult:
+    """WARN. Every input file in the raw folder could be read; names the files that could not
+    (a broken workbook, a damaged Parquet file …) and why. They are skipped, and tried again on
+    the next run."""
+    with warehouse.get_connection() as con:
+        return unreadable_files(con)
+
+
+@asset_check(asset="dossiers", pool=WAREHOUSE_POOL)
 def quarantine_share_within_2_percent(warehouse: DuckDBResource) -> AssetCheckResult:
     """WARN. No input file has more than 2% of its rows in quarantine; names the files that do
     and the reasons (run log and mart.quarantine_summary have the rest)."""
@@ -106,6 +115,7 @@ def rates_within_0_1(warehouse: DuckDBResource) -> AssetCheckResult:
 
 ALL_CHECKS = [
     raw_rows_accounted_for,
+    every_input_file_readable,
     quarantine_share_within_2_percent,
     newest_export_within_2_days,
     unit_tree_is_one_tree,
@@ -180,6 +190,26 @@ def file_row_problem(row: dict) -> str | None:
     if quarantined > read:
         return f"quarantined {quarantined} > read {read}"
     return None
+
+
+def unreadable_files(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
+    missing = _missing_tables(con, "meta.input_files", severity=WARN)
+    if missing:
+        return missing
+    files = _records(
+        con,
+        "SELECT file_name, kind, message FROM meta.input_files WHERE status = 'unreadable' ORDER BY file_name",
+    )
+    metadata: dict[str, Any] = {"files_unreadable": MetadataValue.int(len(files))}
+    if not files:
+        return AssetCheckResult(passed=True, severity=WARN, description="Every input file could be read.",
+                                metadata=metadata)
+    metadata["files"] = MetadataValue.md(
+        markdown_table(["file", "kind", "why"], [(f["file_name"], f["kind"], f["message"]) for f in files[:EXAMPLES]])
+    )
+    description = f"{len(files)} input file(s) could not be read and were skipped: " + _names(
+        [f"{f['file_name']} ({f['message']})" for f in files])
+    return AssetCheckResult(passed=False, severity=WARN, description=description, metadata=metadata)
 
 
 def quarantine_share(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:

@@ -19,6 +19,7 @@ from reform_pipeline.ops.checks import (
     received_volume,
     rows_accounted_for,
     unit_tree,
+    unreadable_files,
 )
 from reform_pipeline_tests.fixtures import GOOD_DOSSIER, PROCEDURES, dossier, ingest, make_raw, write_csv
 
@@ -365,3 +366,14 @@ def test_a_rate_above_1_or_below_0_fails_with_examples(tmp_path):
         "2 rate value(s) outside [0, 1] in model.unit_metrics: on_time_rate (1), satisfaction_rate (1)."
     )
     assert "| H1 | month | 2025-03-01 | on_time_rate | 25 | 20 | 1.25 |" in shown(result)
+
+
+def test_unreadable_file_check_names_the_broken_file_and_why(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier()]})
+    con = ingest(raw, tmp_path / "ok.duckdb")
+    assert unreadable_files(con).passed
+    (raw / "dossiers_20250302.xlsx").write_bytes(b"not a workbook")
+    con = ingest(raw, tmp_path / "broken.duckdb")
+    result = unreadable_files(con)
+    assert not result.passed and result.severity == AssetCheckSeverity.WARN
+    assert "dossiers_20250302.xlsx" in result.description

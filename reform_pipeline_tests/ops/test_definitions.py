@@ -71,7 +71,7 @@ def test_the_nightly_job_runs_every_check():
     job = defs.resolve_job_def("nightly_refresh")
     in_job = job.asset_layer.asset_graph.asset_check_keys
     assert {spec.key for check in ALL_CHECKS for spec in check.check_specs} <= in_job
-    assert len(in_job) == 7
+    assert len(in_job) == 8
 
 
 def test_error_checks_block_and_warn_checks_do_not():
@@ -84,6 +84,7 @@ def test_error_checks_block_and_warn_checks_do_not():
         ("units", "unit_tree_is_one_tree"): True,
         ("dossier_facts", "dossier_id_unique"): True,
         ("unit_metrics", "rates_within_0_1"): True,
+        ("dossiers", "every_input_file_readable"): False,
         ("dossiers", "quarantine_share_within_2_percent"): False,
         ("dossiers", "newest_export_within_2_days"): False,
         ("dossier_facts", "latest_day_volume_not_halved"): False,
