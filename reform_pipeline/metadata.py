@@ -7,6 +7,8 @@ from typing import Any
 import duckdb
 from dagster import MetadataValue, TableColumn, TableSchema
 
+from reform_pipeline.warehouse import current_as_of
+
 PREVIEW_ROWS = 5
 
 
@@ -61,3 +63,12 @@ def summary_metadata(summary: dict[str, Any]) -> dict[str, Any]:
         else:
             typed[key] = MetadataValue.text(str(value))
     return typed
+
+
+def build_and_describe(context, warehouse, build, table: str, what: str) -> dict[str, Any]:
+    """Run a stage's ``build(con, as_of)`` and return the metadata of the table it wrote:
+    the common body of the model and score assets."""
+    with warehouse.get_connection() as con:
+        context.log.info(what)
+        summary = build(con, current_as_of(con))
+        return {**table_metadata(con, table), **summary_metadata(summary)}

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from dagster_duckdb import DuckDBResource
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
-from reform_pipeline.ingest.build import discover, ingest_dossiers, ingest_reference, settle_as_of
+from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers, ingest_reference, settle_as_of
 from reform_pipeline.metadata import markdown_table, table_metadata
 from reform_pipeline.resources import ReformSettings
 
@@ -50,7 +50,10 @@ def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, re
     them (SPEC §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
     files = discover(reform.raw_path)
     with warehouse.get_connection() as con:
-        reports = ingest_reference(con, files, context.log.info)
+        try:
+            reports = ingest_reference(con, files, context.log.info)
+        except MissingInput as exc:
+            raise MissingInput(f"{exc} ({reform.raw_path.resolve()})") from None
         for key, (table, kind) in _REFERENCE_TABLES.items():
             mine = [r for r in reports if r.kind == kind]
             metadata = table_metadata(con, table)
@@ -70,7 +73,10 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
     Also settles the run's as-of date (REFORM_AS_OF or the latest date in the data)."""
     files = discover(reform.raw_path)
     with warehouse.get_connection() as con:
-        reports, mode = ingest_dossiers(con, files["dossiers"], context.log.info)
+        try:
+            reports, mode = ingest_dossiers(con, files["dossiers"], context.log.info)
+        except MissingInput as exc:
+            raise MissingInput(f"{exc} ({reform.raw_path.resolve()})") from None
         as_of, source = settle_as_of(con, reform.as_of_date)
         context.log.info(f"as-of date {as_of} ({source}); latest-version merge: {mode}")
         for report in reports:

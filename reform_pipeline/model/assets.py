@@ -5,9 +5,8 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
-from reform_pipeline.metadata import summary_metadata, table_metadata
+from reform_pipeline.metadata import build_and_describe
 from reform_pipeline.model.build import build_calendar, build_dossier_facts, build_unit_metrics
-from reform_pipeline.warehouse import current_as_of
 
 GROUP = "model"
 
@@ -20,11 +19,7 @@ def calendar(context: AssetExecutionContext, warehouse: DuckDBResource):
     """Working-day calendar (ngày làm việc): Mon–Fri minus Vietnam's public holidays (Tết, Hùng
     Kings day …) plus make-up Saturdays, then the calendar* overrides. wd_index counts working days
     so that wd(a, b) is one subtraction. Table model.calendar. SPEC §4.1."""
-    with warehouse.get_connection() as con:
-        context.log.info("building the working-day calendar")
-        summary = build_calendar(con, current_as_of(con))
-        metadata = table_metadata(con, "model.calendar")
-    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
+    return MaterializeResult(metadata=build_and_describe(context, warehouse, build_calendar, "model.calendar", "building the working-day calendar"))
 
 
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["calendar", "dossiers", "procedures"])
@@ -32,11 +27,7 @@ def dossier_facts(context: AssetExecutionContext, warehouse: DuckDBResource):
     """One row per dossier at the as-of date: due date, end date, elapsed and allowed working
     days, outcome (early / on_time / late / in_progress / overdue / withdrawn / not_accepted).
     No personal data. Table model.dossier_facts, published as mart.dossier_facts. SPEC §4.2."""
-    with warehouse.get_connection() as con:
-        context.log.info("computing dossier facts")
-        summary = build_dossier_facts(con, current_as_of(con))
-        metadata = table_metadata(con, "model.dossier_facts")
-    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
+    return MaterializeResult(metadata=build_and_describe(context, warehouse, build_dossier_facts, "model.dossier_facts", "computing dossier facts"))
 
 
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["dossier_facts", "units", "procedures"])
@@ -44,8 +35,4 @@ def unit_metrics(context: AssetExecutionContext, warehouse: DuckDBResource):
     """Every metric code of SPEC §4.4 for every unit (its whole subtree), every month, quarter
     and year up to the as-of date: numerator, denominator, value (NULL when the denominator is
     0). Table model.unit_metrics, published as mart.unit_metrics. SPEC §4.3–4.4; docs/metrics.md."""
-    with warehouse.get_connection() as con:
-        context.log.info("computing unit metrics")
-        summary = build_unit_metrics(con, current_as_of(con))
-        metadata = table_metadata(con, "model.unit_metrics")
-    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
+    return MaterializeResult(metadata=build_and_describe(context, warehouse, build_unit_metrics, "model.unit_metrics", "computing unit metrics"))

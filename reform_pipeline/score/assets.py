@@ -5,10 +5,9 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from dagster_duckdb import DuckDBResource
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
-from reform_pipeline.metadata import summary_metadata, table_metadata
+from reform_pipeline.metadata import build_and_describe
 from reform_pipeline.publish.report import scorecard_markdown
 from reform_pipeline.score.build import build_index_766, build_scorecard
-from reform_pipeline.warehouse import current_as_of
 
 GROUP = "score"
 
@@ -17,20 +16,15 @@ GROUP = "score"
 def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The 766-style service index (Decision 766/QĐ-TTg) for every unit and period: points per
     covered indicator and a total scaled to 100. Table score.index_766. SPEC §4.5."""
-    with warehouse.get_connection() as con:
-        context.log.info("computing the 766 index")
-        summary = build_index_766(con, current_as_of(con))
-        metadata = table_metadata(con, "score.index_766")
-    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
+    return MaterializeResult(
+        metadata=build_and_describe(context, warehouse, build_index_766, "score.index_766", "computing the 766 index"))
 
 
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["unit_metrics", "plan_targets", "index_766"])
 def scorecard(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The provincial scorecard (bảng theo dõi chỉ tiêu): each plan target beside the measured
     year-to-date value and its status (met / not_met / no_data). Table score.scorecard. SPEC §4.6."""
+    metadata = build_and_describe(context, warehouse, build_scorecard, "score.scorecard", "computing the scorecard")
     with warehouse.get_connection() as con:
-        context.log.info("computing the scorecard")
-        summary = build_scorecard(con, current_as_of(con))
-        metadata = table_metadata(con, "score.scorecard")
         metadata["scorecard"] = MetadataValue.md(scorecard_markdown(con))
-    return MaterializeResult(metadata={**metadata, **summary_metadata(summary)})
+    return MaterializeResult(metadata=metadata)

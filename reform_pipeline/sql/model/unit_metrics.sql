@@ -232,24 +232,8 @@ CREATE OR REPLACE TEMP TABLE model_counts_by_unit AS
 SELECT
     counts.unit_id,
     coalesce(counts.period_id, containing.period_id) AS period_id,
-    sum(received) AS received,
-    sum(received_online) AS received_online,
-    sum(received_full_online) AS received_full_online,
-    sum(received_with_fee) AS received_with_fee,
-    sum(received_paid_online) AS received_paid_online,
-    sum(received_digitized) AS received_digitized,
-    sum(handled) AS handled,
-    sum(handled_on_time) AS handled_on_time,
-    sum(handled_early) AS handled_early,
-    sum(handled_late) AS handled_late,
-    sum(open_overdue) AS open_overdue,
-    sum(handled_satisfied) AS handled_satisfied,
-    sum(resolved) AS resolved,
-    sum(resolved_with_result) AS resolved_with_result,
-    sum(resolved_e_result) AS resolved_e_result,
-    sum(resolved_rated) AS resolved_rated,
-    sum(resolved_rated_satisfied) AS resolved_rated_satisfied,
-    sum(resolved_elapsed_wd_total) AS resolved_elapsed_wd_total
+    -- every counter of step 3, each summed under its own name
+    sum(COLUMNS(counts.* EXCLUDE (unit_id, period_id, month_start)))
 FROM model_counts_by_unit_key AS counts
 LEFT JOIN model_metric_month_periods AS containing
     ON containing.month_start = counts.month_start
@@ -271,24 +255,7 @@ CREATE OR REPLACE TEMP TABLE model_counts_by_scope AS
 SELECT
     closure.ancestor_id AS scope_id,
     by_unit.period_id,
-    sum(received) AS received,
-    sum(received_online) AS received_online,
-    sum(received_full_online) AS received_full_online,
-    sum(received_with_fee) AS received_with_fee,
-    sum(received_paid_online) AS received_paid_online,
-    sum(received_digitized) AS received_digitized,
-    sum(handled) AS handled,
-    sum(handled_on_time) AS handled_on_time,
-    sum(handled_early) AS handled_early,
-    sum(handled_late) AS handled_late,
-    sum(open_overdue) AS open_overdue,
-    sum(handled_satisfied) AS handled_satisfied,
-    sum(resolved) AS resolved,
-    sum(resolved_with_result) AS resolved_with_result,
-    sum(resolved_e_result) AS resolved_e_result,
-    sum(resolved_rated) AS resolved_rated,
-    sum(resolved_rated_satisfied) AS resolved_rated_satisfied,
-    sum(resolved_elapsed_wd_total) AS resolved_elapsed_wd_total
+    sum(COLUMNS(by_unit.* EXCLUDE (unit_id, period_id)))
 FROM model_counts_by_unit AS by_unit
 JOIN model_metric_unit_closure AS closure
     ON closure.descendant_id = by_unit.unit_id
