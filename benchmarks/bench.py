@@ -141,11 +141,20 @@ def import_seconds() -> float:
     return seconds
 
 
-def bench(size: str, fmt: str, data_dir: Path) -> dict:
+def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False) -> dict:
     raw = generate(size, fmt, data_dir)
     result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*")))}
     with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=data_dir) as scratch:
         scratch = Path(scratch)
+        if run_only:
+            print(f"{size} {fmt}: full run as a user starts it …", flush=True)
+            result["run_wall"], result["run_peak"] = user_run(raw, scratch / "run")
+            with duckdb.connect(str(scratch / "run" / "reform.duckdb"), read_only=True) as con:
+                result["rows"], result["dossiers"] = con.execute(
+                    "SELECT (SELECT sum(rows_read) FROM meta.input_files WHERE kind = 'dossiers'),"
+                    " (SELECT count(*) FROM staging.dossiers)").fetchone()
+            result["lower_bound"] = lower_bound(raw, fmt)
+            return result
         print(f"{size} {fmt}: stages …", flush=True)
         stages, seconds, peak = stage_run(raw, scratch / "stages")
         result.update(stages=stages, stages_wall=seconds, stages_peak=peak)
@@ -198,27 +207,29 @@ def write_results(results: list[dict], imported: float, path: Path, command: str
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        rows = r["stages"]["stages"][0]["rows"]
+        rows = r["stages"]["stages"][0]["rows"] if "stages" in r else r["rows"]
+        dossiers = r["stages"]["dossiers"] if "stages" in r else r["dossiers"]
+        stages = f"{r['stages_wall']:.1f}" if "stages" in r else "not run"
         lines.append(
-            f"| {r['size']} | {r['format']} | {r['files']} | {rows:,} | {r['stages']['dossiers']:,} | "
-            f"{r['stages_wall']:.1f} | {r['run_wall']:.1f} | {gib(r['run_peak'])} | {r['lower_bound']:.1f} |"
+            f"| {r['size']} | {r['format']} | {r['files']} | {rows:,} | {dossiers:,} | "
+            f"{stages} | {r['run_wall']:.1f} | {gib(r['run_peak'])} | {r['lower_bound']:.1f} |"
         )
     lines += ["", "## Stage by stage (benchmarks/stages.py, no Dagster)", "",
               "| set | format | stage | seconds | rows in | rows/s |", "|---|---|---|---|---|---|"]
-    for r in results:
+    for r in (r for r in results if "stages" in r):
         for stage in r["stages"]["stages"]:
             lines.append(f"| {r['size']} | {r['format']} | {stage['stage']} | {stage['seconds']:.2f} | "
                          f"{stage['rows']:,} | {rate(stage['rows'], stage['seconds'])} |")
     lines += ["", f"## Nightly run: one new export of {NEW_EXPORT_ROWS:,} rows on top of the history", "",
               "| history | format | ingest s | ingest peak GiB | full run s |", "|---|---|---|---|---|"]
-    for r in results:
+    for r in (r for r in results if "nightly_ingest" in r):
         lines.append(f"| {r['size']} | {r['format']} | {r['nightly_ingest']['seconds']:.2f} | "
                      f"{gib(r['nightly_ingest_peak'])} | {r['nightly_run_wall']:.1f} |")
     lines += ["", "## Dagster's own overhead", "",
               f"- importing the code location (`import reform_pipeline.definitions`, a fresh process): "
               f"{imported:.1f} s",
               ]
-    for r in results:
+    for r in (r for r in results if "stages" in r):
         compute = sum(stage["seconds"] for stage in r["stages"]["stages"])
         lines.append(f"- {r['size']} {r['format']}: run {r['run_wall']:.1f} s − stages {compute:.1f} s = "
                      f"{r['run_wall'] - compute:.1f} s of process start, Dagster events and checks")
@@ -230,12 +241,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 10M, 50M (default 1M,10M)")
     parser.add_argument("--with-50m", action="store_true", help="also 50M dossiers (about 100M rows)")
     parser.add_argument("--formats", default="parquet", help="comma-separated: parquet, csv")
+    parser.add_argument("--run-only", action="store_true",
+                        help="only the full run and the lower bound (no stage-by-stage run, no nightly export)")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s] + (["50M"] if args.with_50m else [])
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    results = [bench(size, fmt, args.data_dir) for size in sizes for fmt in args.formats.split(",")]
+    results = [bench(size, fmt, args.data_dir, args.run_only) for size in sizes for fmt in args.formats.split(",")]
     # keep earlier sets' figures (e.g. a separate --sizes 50M run) unless measured again now
     saved = args.data_dir / "results.json"
     earlier = json.loads(saved.read_text()) if saved.exists() else []
