@@ -301,12 +301,8 @@ def _fit_row(number: int, row: list[str], width: int) -> list:
     cells: list[str | None] = list(row[:width]) + [None] * max(0, width - len(row))
     if len(row) > width:
         # Keep what does not fit, so the quarantine row still shows everything the file held.
-        cells[-1] = delimiter_join(row[width - 1 :])
+        cells[-1] = " | ".join(row[width - 1 :])
     return [number, malformed, *cells]
-
-
-def delimiter_join(values: list[str]) -> str:
-    return " | ".join(values)
 
 
 # --- Excel -----------------------------------------------------------------------------------
