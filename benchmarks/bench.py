@@ -92,9 +92,11 @@ def add_new_export(raw: Path, fmt: str) -> Path:
     later = ("SELECT * REPLACE (updated_at + INTERVAL 1 DAY AS updated_at) FROM rows" if fmt == "parquet"
              else "SELECT * FROM rows")
     updates = con.sql(later).to_arrow_table()
-    fresh = con.sql(
-        "SELECT * REPLACE (dossier_id || '-N' || CAST(row_number() OVER () AS VARCHAR) AS dossier_id) FROM rows"
-    ).to_arrow_table()
+    # the generator's Parquet uses canonical names, its CSV the systems' PascalCase ones
+    new_ids = ("SELECT * REPLACE (dossier_id || '-N' || CAST(row_number() OVER () AS VARCHAR) AS dossier_id) FROM rows"
+               if fmt == "parquet" else
+               "SELECT * REPLACE (MaHoSo || '-N' || CAST(row_number() OVER () AS VARCHAR) AS MaHoSo) FROM rows")
+    fresh = con.sql(new_ids).to_arrow_table()
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -130,9 +132,12 @@ def lower_bound(raw: Path, fmt: str) -> float:
     files = sorted(str(p) for p in raw.glob(f"dossiers_*.{fmt}"))
     relation = con.read_parquet(files) if fmt == "parquet" else con.read_csv(files, all_varchar=True)
     relation.create_view("exports")
+    query = ("SELECT agency_code, date_trunc('month', CAST(received_at AS TIMESTAMP)) AS month, count(*) "
+             "FROM exports GROUP BY ALL" if fmt == "parquet" else
+             "SELECT MaDonVi, date_trunc('month', TRY_CAST(NgayTiepNhan AS TIMESTAMP)) AS month, count(*) "
+             "FROM exports GROUP BY ALL")
     started = time.perf_counter()
-    con.execute("SELECT agency_code, date_trunc('month', CAST(received_at AS TIMESTAMP)) AS month, count(*) "
-                "FROM exports GROUP BY ALL").fetchall()
+    con.execute(query).fetchall()
     return time.perf_counter() - started
 
 
@@ -180,7 +185,16 @@ def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f}" if seconds > 0 else "–"
 
 
-def write_results(results: list[dict], imported: float, path: Path, command: str) -> None:
+def reproduce_commands(results: list[dict]) -> list[str]:
+    """One command per measured set (their results merge into one RESULTS.md)."""
+    commands = []
+    for r in results:
+        extra = "" if "stages" in r else " --run-only"
+        commands.append(f".venv/bin/python benchmarks/bench.py --sizes {r['size']} --formats {r['format']}{extra}")
+    return commands
+
+
+def write_results(results: list[dict], imported: float, path: Path) -> None:
     memory = psutil.virtual_memory().total
     lines = [
         "# Benchmark results",
@@ -193,7 +207,7 @@ def write_results(results: list[dict], imported: float, path: Path, command: str
         "",
         "```sh",
         "make setup",
-        command,
+        *reproduce_commands(results),
         "```",
         "",
         "Sets: the sample generator's national tree (1 root, 700 districts, 3,300 communes), one",
@@ -257,8 +271,7 @@ def main() -> None:
     results = sorted([r for r in earlier if (r["size"], r["format"]) not in measured] + results,
                      key=lambda r: (order.index(r["size"]), r["format"]))
     saved.write_text(json.dumps(results, indent=1, default=str))
-    command = ".venv/bin/python benchmarks/bench.py " + " ".join(sys.argv[1:])
-    write_results(results, import_seconds(), args.results, command.strip())
+    write_results(results, import_seconds(), args.results)
     print(args.results.read_text())
 
 
