@@ -60,18 +60,6 @@ class FileReport:
     message: str = ""
 
 
-@dataclass
-class IngestReport:
-    files: list[FileReport]
-    as_of: dt.date
-    as_of_source: str
-    merge_mode: str  # "incremental", "full" or "none"
-    dossiers: int
-
-    def by_status(self, status: str) -> list[FileReport]:
-        return [f for f in self.files if f.status == status]
-
-
 Progress = Callable[[str], None]
 
 
@@ -123,16 +111,13 @@ def ingest_reference(
     with _transaction(con):
         run_sql_file(con, "ingest/reference_store")
         _count_reference_quarantine(con, reports)
+        paths = {path.name: path for kind_files in files.values() for path in kind_files}
         for report in reports:
             _announce(report, progress)
-            _record_file(con, report, files_by_name(files)[report.file_name], merged=True)
+        _record_files(con, [(r, paths[r.file_name], _sha256(paths[r.file_name])) for r in reports], merged=True)
     if scalar(con, "SELECT count(*) FROM staging.agencies") == 0:
         raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
     return reports
-
-
-def files_by_name(files: dict[str, list[Path]]) -> dict[str, Path]:
-    return {path.name: path for paths in files.values() for path in paths}
 
 
 def _read_reference_file(con, kind: str, path: Path, order: int, progress: Progress) -> FileReport:
@@ -510,9 +495,9 @@ def _record_files(con, entries: list[tuple[FileReport, Path, str]], *, merged: b
     )
 
 
-def _announce(report: FileReport, progress: Progress, prefix: str = "") -> None:
+def _announce(report: FileReport, progress: Progress) -> None:
     extra = f", unknown columns: {', '.join(report.unknown_columns)}" if report.unknown_columns else ""
     progress(
-        f"{prefix}{report.file_name}: {report.rows_read} rows read, "
+        f"{report.file_name}: {report.rows_read} rows read, "
         f"{report.rows_quarantined} quarantined{extra}"
     )
