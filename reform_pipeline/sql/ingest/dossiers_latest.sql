@@ -1,23 +1,34 @@
 -- The latest valid version of every dossier (SPEC §2.1): ordered by updated_at (a missing one
 -- before any value), then export file name, then row number; the last one stands.
 -- Full rebuild: used on the first run, after a re-check, or when an export file was replaced.
--- The newest key per dossier is found by a grouped max (cheaper than sorting every version in
--- a window), then its row is joined back; (source_file, row_number) identifies a row.
+--
+-- The order is packed into one HUGEINT per row, so that the newest row of a dossier is a
+-- grouped arg_max over fixed-size values (no strings in the aggregate state), and the winning
+-- rows are then fetched by rowid (one integer key) instead of a join on three columns.
+-- At 10M dossiers this took the rebuild from 20 s to 9 s (benchmarks/README.md).
+--   version = updated_at in epoch microseconds (a missing one: below any timestamp) × 2^64
+--           + the file's place among the export names (1, 2, …) × 2^40
+--           + row_number
+-- This is exact while a file holds fewer than 2^40 rows and there are fewer than 2^24 exports.
 CREATE OR REPLACE TABLE staging.dossiers AS
-WITH newest AS (
+WITH file_ranks AS (
+    SELECT source_file, CAST(row_number() OVER (ORDER BY source_file) AS HUGEINT) AS file_rank
+    FROM (SELECT DISTINCT source_file FROM staging.dossier_rows)
+),
+newest AS (
     SELECT
-        dossier_id,
-        max(struct_pack(
-            updated := coalesce(updated_at, TIMESTAMP '-infinity'),
-            file := source_file,
-            row := row_number)) AS version
-    FROM staging.dossier_rows
-    WHERE ref_reason IS NULL
-    GROUP BY dossier_id
+        arg_max(
+            version_row.rowid,
+            CAST(coalesce(epoch_us(version_row.updated_at), -9223372036854775807) AS HUGEINT)
+                * CAST(18446744073709551616 AS HUGEINT)
+            + file_ranks.file_rank * 1099511627776
+            + version_row.row_number
+        ) AS newest_rowid
+    FROM staging.dossier_rows AS version_row
+    JOIN file_ranks USING (source_file)
+    WHERE version_row.ref_reason IS NULL
+    GROUP BY version_row.dossier_id
 )
-SELECT version_row.* EXCLUDE (dates_inconsistent, ref_reason, raw_values)
-FROM staging.dossier_rows AS version_row
-JOIN newest
-  ON version_row.dossier_id = newest.dossier_id
- AND version_row.source_file = newest.version.file
- AND version_row.row_number = newest.version.row;
+SELECT * EXCLUDE (dates_inconsistent, ref_reason, raw_values)
+FROM staging.dossier_rows
+WHERE rowid IN (SELECT newest_rowid FROM newest);
