@@ -425,10 +425,14 @@ def landing_select(kind: str, positions: dict[str, int], width: int) -> str:
 def _create_dossier_landing(con, positions: dict[str, int], width: int, typed: frozenset[int]) -> None:
     """The view ``landing`` for dossier exports: each canonical column's raw text as raw_<name>,
     the file's other columns as the list extra_values (both kept for the quarantine), and each
-    timestamp column as typed_<name> where the file stores it typed (else NULL: parsed from text)."""
+    timestamp column as typed_<name> where the file stores it typed (else NULL: parsed from text).
+    A typed timestamp has no raw_<name> text: turning every value into text cost more than the
+    validation of it."""
     names = column_names(width)
+    # a typed timestamp's text is made only for rejected rows (raw_ts in the validation SQL)
     picks = [
-        f"{names[positions[column]]} AS raw_{column}" if column in positions
+        f"{names[positions[column]]} AS raw_{column}"
+        if column in positions and positions[column] not in typed
         else f"CAST(NULL AS VARCHAR) AS raw_{column}"
         for column in canonical_columns("dossiers")
     ]

@@ -81,6 +81,33 @@ def test_parquet_with_typed_columns(tmp_path):
     assert con.execute(SELECT_EXPECTED).fetchone() == EXPECTED_VN
 
 
+
+def test_parquet_typed_timestamps_follow_the_same_rules_and_keep_their_text_in_quarantine(tmp_path):
+    """Typed timestamps are never turned into text for valid rows; the rules must not notice."""
+    raw = make_raw(tmp_path / "raw")
+    ts = pa.timestamp("ms")
+    table = pa.table({
+        "MaHoSo": ["OK", "NO-FINISH", "YEAR-2150", "BAD-CODE"],
+        "MaTTHC": [PROC_A] * 4, "MaDonVi": ["X1"] * 4,
+        "TrangThaiHoSoId": pa.array([9, 9, 4, 99], pa.int8()),
+        "NgayTiepNhan": pa.array([dt.datetime(2025, 3, 3, 8, 0)] * 3 + [dt.datetime(2025, 3, 3, 8, 30, 15)], ts),
+        "NgayKetThucXuLy": pa.array([dt.datetime(2025, 3, 5, 10, 0), None, dt.datetime(2150, 1, 1), None], ts),
+    })
+    pq.write_table(table, raw / "dossiers_20250305.parquet")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == [
+        ("dossiers_20250305.parquet", 2, "missing_required"),  # status 9 needs finished_at
+        ("dossiers_20250305.parquet", 3, "bad_timestamp"),  # outside 2000–2099
+        ("dossiers_20250305.parquet", 4, "bad_code"),
+    ]
+    raw_values = con.execute(
+        "SELECT raw_values::JSON->>'NgayTiepNhan', raw_values::JSON->>'NgayKetThucXuLy' FROM meta.quarantine "
+        "ORDER BY row_number").fetchall()
+    assert raw_values == [("2025-03-03 08:00:00", None), ("2025-03-03 08:00:00", "2150-01-01 00:00:00"),
+                          ("2025-03-03 08:30:15", None)]
+    assert con.execute("SELECT dossier_id, finished_at FROM staging.dossiers").fetchall() == [
+        ("OK", dt.datetime(2025, 3, 5, 10, 0))]
+
 def test_latest_version_by_updated_at_then_file_name_then_row(tmp_path):
     files = {
         # A: the later updated_at wins although it sits in the earlier file

@@ -4,7 +4,9 @@
 -- whose only fault is an unknown agency or procedure, or inconsistent dates, are also kept in
 -- staging.dossier_rows (with ref_reason set) so that a later fix of the catalogue or the unit
 -- tree revives them.
--- A timestamp stored typed (typed_<name>, Parquet) is taken as it is; text is parsed.
+-- A timestamp stored typed (typed_<name>, Parquet) is taken as it is and has no raw text
+-- (raw_<name> is NULL): it counts as given when its typed value is there, and only a rejected
+-- row turns it into text, for the quarantine. Text is parsed.
 -- Parameters: $present_headers / $present_positions: the file's headers of the canonical columns
 -- it has and their places in the canonical list; $extra_headers: its other headers (extra_values).
 CREATE OR REPLACE TEMP TABLE dossier_checked AS
@@ -62,7 +64,15 @@ typed AS (
         ts_in_range(returned_read) AS returned_ts,
         ts_in_range(supplement_requested_read) AS supplement_requested_ts,
         ts_in_range(supplement_received_read) AS supplement_received_ts,
-        ts_in_range(updated_read) AS updated_ts
+        ts_in_range(updated_read) AS updated_ts,
+        submitted_at IS NOT NULL OR submitted_read IS NOT NULL AS submitted_given,
+        received_at IS NOT NULL OR received_read IS NOT NULL AS received_given,
+        due_at IS NOT NULL OR due_read IS NOT NULL AS due_given,
+        finished_at IS NOT NULL OR finished_read IS NOT NULL AS finished_given,
+        returned_at IS NOT NULL OR returned_read IS NOT NULL AS returned_given,
+        supplement_requested_at IS NOT NULL OR supplement_requested_read IS NOT NULL AS supplement_requested_given,
+        supplement_received_at IS NOT NULL OR supplement_received_read IS NOT NULL AS supplement_received_given,
+        updated_at IS NOT NULL OR updated_read IS NOT NULL AS updated_given
     FROM parsed
 ),
 intrinsic AS (
@@ -73,17 +83,17 @@ intrinsic AS (
             WHEN dossier_id IS NULL OR procedure_code IS NULL OR agency_code IS NULL OR status IS NULL
                 THEN 'missing_required'
             -- requirements that depend on the status apply only when the status is readable
-            WHEN status_value NOT IN (1, 3) AND received_at IS NULL THEN 'missing_required'
-            WHEN status_value IN (8, 9) AND finished_at IS NULL THEN 'missing_required'
-            WHEN status_value = 10 AND finished_at IS NULL AND returned_at IS NULL THEN 'missing_required'
-            WHEN (submitted_at IS NOT NULL AND submitted_ts IS NULL)
-                OR (received_at IS NOT NULL AND received_ts IS NULL)
-                OR (due_at IS NOT NULL AND due_ts IS NULL)
-                OR (finished_at IS NOT NULL AND finished_ts IS NULL)
-                OR (returned_at IS NOT NULL AND returned_ts IS NULL)
-                OR (supplement_requested_at IS NOT NULL AND supplement_requested_ts IS NULL)
-                OR (supplement_received_at IS NOT NULL AND supplement_received_ts IS NULL)
-                OR (updated_at IS NOT NULL AND updated_ts IS NULL) THEN 'bad_timestamp'
+            WHEN status_value NOT IN (1, 3) AND NOT received_given THEN 'missing_required'
+            WHEN status_value IN (8, 9) AND NOT finished_given THEN 'missing_required'
+            WHEN status_value = 10 AND NOT finished_given AND NOT returned_given THEN 'missing_required'
+            WHEN (submitted_given AND submitted_ts IS NULL)
+                OR (received_given AND received_ts IS NULL)
+                OR (due_given AND due_ts IS NULL)
+                OR (finished_given AND finished_ts IS NULL)
+                OR (returned_given AND returned_ts IS NULL)
+                OR (supplement_requested_given AND supplement_requested_ts IS NULL)
+                OR (supplement_received_given AND supplement_received_ts IS NULL)
+                OR (updated_given AND updated_ts IS NULL) THEN 'bad_timestamp'
             WHEN (channel IS NOT NULL AND channel_value IS NULL)
                 OR (service_level IS NOT NULL AND service_level_value IS NULL)
                 OR status_value IS NULL
@@ -138,10 +148,14 @@ SELECT
     CASE WHEN reason IS NOT NULL THEN to_json(map_from_entries(list_concat(
         list_zip($present_headers, list_select([
             raw_dossier_id, raw_procedure_code, raw_agency_code, raw_channel, raw_service_level,
-            raw_status, raw_submitted_at, raw_received_at, raw_due_at, raw_finished_at,
-            raw_returned_at, raw_supplement_requested_at, raw_supplement_received_at,
+            raw_status, raw_ts(raw_submitted_at, typed_submitted_at),
+            raw_ts(raw_received_at, typed_received_at), raw_ts(raw_due_at, typed_due_at),
+            raw_ts(raw_finished_at, typed_finished_at), raw_ts(raw_returned_at, typed_returned_at),
+            raw_ts(raw_supplement_requested_at, typed_supplement_requested_at),
+            raw_ts(raw_supplement_received_at, typed_supplement_received_at),
             raw_supplement_count, raw_fee_amount, raw_paid_online, raw_digitized_components,
-            raw_result_attached, raw_rating, raw_complaint, raw_updated_at, raw_applicant_name,
+            raw_result_attached, raw_rating, raw_complaint,
+            raw_ts(raw_updated_at, typed_updated_at), raw_applicant_name,
             raw_applicant_id_number, raw_applicant_phone, raw_applicant_address], $present_positions)),
         list_zip($extra_headers, extra_values)))) END AS raw_values,
     intrinsic_reason,

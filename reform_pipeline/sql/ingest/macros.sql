@@ -42,6 +42,10 @@ CREATE OR REPLACE TEMP MACRO parse_ts_text(s) AS coalesce(
 CREATE OR REPLACE TEMP MACRO ts_in_range(ts) AS
     CASE WHEN ts >= TIMESTAMP '2000-01-01' AND ts < TIMESTAMP '2100-01-01' THEN ts END;
 
+-- The raw text of a timestamp for the quarantine: a typed Parquet value is written the way the
+-- systems write it in CSV.
+CREATE OR REPLACE TEMP MACRO raw_ts(text, typed) AS coalesce(text, strftime(typed, '%Y-%m-%d %H:%M:%S'));
+
 -- For small reference files; the dossier query applies the two steps in separate stages so that
 -- each value is parsed once.
 CREATE OR REPLACE TEMP MACRO parse_ts(s) AS ts_in_range(parse_ts_text(s));
@@ -111,6 +115,7 @@ END;
 CREATE OR REPLACE TEMP MACRO attached_value(s) AS CASE
     WHEN s IS NULL THEN FALSE
     WHEN s = '1' THEN TRUE
+    WHEN s = '0' THEN FALSE
     ELSE norm_code(s) NOT IN ('0', 'false', 'khong')
 END;
 
