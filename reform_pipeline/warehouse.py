@@ -51,7 +51,8 @@ def run_sql_file(
     """Run every statement of ``sql/<name>.sql``, binding only the parameters each one uses."""
     params = params or {}
     for statement in split_statements(sql_text(name)):
-        used = {key: value for key, value in params.items() if f"${key}" in statement}
+        code = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
+        used = {key: value for key, value in params.items() if f"${key}" in code}
         execute(con, statement, used)
 
 

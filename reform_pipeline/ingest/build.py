@@ -32,7 +32,7 @@ from reform_pipeline.ingest.readers import (
     stage_source,
 )
 from reform_pipeline.ingest.tree import check_tree
-from reform_pipeline.warehouse import execute, run_sql_file, scalar
+from reform_pipeline.warehouse import execute, run_sql_file, scalar, table_exists
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,12 @@ def discover(raw_dir: Path) -> dict[str, list[Path]]:
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the warehouse tables if needed and this connection's value-rule macros."""
+    """Create the warehouse tables if needed (upgrading an earlier layout) and this
+    connection's value-rule macros."""
+    if table_exists(con, "staging", "dossier_applicants"):
+        with _transaction(con):
+            run_sql_file(con, "ingest/schema_upgrade")
+        log.info("warehouse upgraded: personal data now in staging.dossier_rows")
     run_sql_file(con, "ingest/schema")
     run_sql_file(con, "ingest/macros")
 
@@ -237,7 +242,8 @@ def ingest_dossiers(
             _announce(report, progress)
             continue
         reports += _validate(con, [path], source.headers, source.typed, to_read, progress)
-    reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in new_files]
+    changed = set(new_files)
+    reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in changed]
     mode = merge_dossiers(con)
     return reports, mode
 
@@ -303,11 +309,14 @@ def _validate(
     with _transaction(con):
         for name in sorted(replaced):
             _forget_rows(con, name)  # a re-sent export under the same name replaces its content
-        run_sql_file(con, "ingest/dossier_rows", raw_keys)
+        files = [path.name for path in paths]
+        run_sql_file(con, "ingest/dossier_rows", {**raw_keys, "files": files})
         counts = {
             name: (read, rejected)
             for name, read, rejected in con.execute(
-                "SELECT source_file, count(*), count(reason) FROM dossier_checked GROUP BY source_file"
+                "SELECT source_file, count(*), count(reason) FROM staging.dossier_rows "
+                "WHERE source_file IN (SELECT unnest($files)) GROUP BY source_file",
+                {"files": files},
             ).fetchall()
         }
         reports = [
@@ -344,7 +353,6 @@ def _transaction(con):
 def _forget_rows(con, file_name: str) -> None:
     """Remove every row an export contributed; the latest-version table is then rebuilt."""
     execute(con, "DELETE FROM staging.dossier_rows WHERE source_file = ?", [file_name])
-    execute(con, "DELETE FROM staging.dossier_applicants WHERE source_file = ?", [file_name])
     execute(con, "DELETE FROM meta.quarantine WHERE kind = 'dossiers' AND source_file = ?", [file_name])
     execute(con, "UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
 
@@ -373,9 +381,10 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
         new_rows = scalar(
-            con, "SELECT count(*) FROM staging.dossier_rows WHERE source_file IN (SELECT file_name FROM ingest_batch)"
+            con, "SELECT count(*) FROM staging.dossier_rows WHERE source_file IN (SELECT file_name FROM ingest_batch) "
+            "AND reason IS NULL"
         )
-        all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows")
+        all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows WHERE reason IS NULL")
         full = first_merge or reference_changed or state[1] or new_rows > _FULL_REBUILD_SHARE * all_rows
         run_sql_file(con, "ingest/dossiers_latest" if full else "ingest/dossiers_merge")
         execute(con, "UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
@@ -395,7 +404,7 @@ def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> 
         as_of = scalar(
             con,
             "SELECT CAST(greatest(max(received_at), max(finished_at), max(returned_at), max(updated_at)) AS DATE) "
-            "FROM staging.dossier_rows WHERE ref_reason IS NULL",
+            "FROM staging.dossier_rows WHERE reason IS NULL",
         )
         source = "latest date in the data"
         if as_of is None:

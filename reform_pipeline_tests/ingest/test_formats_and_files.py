@@ -163,7 +163,8 @@ def test_a_file_is_ingested_once_and_a_renamed_copy_counts_nothing(tmp_path):
     reports, _ = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
     assert {r.file_name: r.status for r in reports} == {
         "dossiers_20250301 (copy).csv": "duplicate", "dossiers_20250301.csv": "unchanged"}
-    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (1,)
+    # every row read is stored once: A valid, B quarantined
+    assert con.execute("SELECT count(*), count(reason) FROM staging.dossier_rows").fetchone() == (2, 1)
     assert len(quarantine(con)) == 1
 
 
@@ -255,4 +256,4 @@ def test_csv_row_numbers_hold_when_tables_are_written_unordered(tmp_path):
     ingest_reference(con, found, lambda _: None)
     ingest_dossiers(con, found["dossiers"], lambda _: None)
     assert quarantine(con) == [("dossiers_20250301.csv", 2500, "bad_number"), ("dossiers_20250302.csv", 2500, "bad_number")]
-    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (5998,)
+    assert con.execute("SELECT count(*), count(reason) FROM staging.dossier_rows").fetchone() == (6000, 2)

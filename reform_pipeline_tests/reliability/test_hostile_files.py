@@ -33,7 +33,7 @@ def accounted(con) -> dict[str, tuple]:
         name: (read, valid, rejected)
         for name, read, valid, rejected in con.execute(
             "SELECT f.file_name, f.rows_read,"
-            " (SELECT count(*) FROM staging.dossier_rows r WHERE r.source_file = f.file_name AND r.ref_reason IS NULL),"
+            " (SELECT count(*) FROM staging.dossier_rows r WHERE r.source_file = f.file_name AND r.reason IS NULL),"
             " (SELECT count(*) FROM meta.quarantine q WHERE q.source_file = f.file_name) "
             "FROM meta.input_files f WHERE f.kind = 'dossiers'"
         ).fetchall()

@@ -88,7 +88,7 @@ def test_every_row_of_every_hostile_file_is_accounted_for(exports):
         con = ingest(raw, Path(folder) / "wh.duckdb")
         accounted = dict(con.execute(
             "SELECT f.file_name, f.rows_read - "
-            " (SELECT count(*) FROM staging.dossier_rows r WHERE r.source_file = f.file_name AND r.ref_reason IS NULL)"
+            " (SELECT count(*) FROM staging.dossier_rows r WHERE r.source_file = f.file_name AND r.reason IS NULL)"
             " - (SELECT count(*) FROM meta.quarantine q WHERE q.source_file = f.file_name) "
             "FROM meta.input_files f WHERE f.kind = 'dossiers'").fetchall())
         read = dict(con.execute(

@@ -117,7 +117,7 @@ def test_a_run_killed_mid_stage_leaves_a_consistent_state_and_the_next_run_recov
         assert con.execute(
             "SELECT count(*) FROM meta.input_files f WHERE f.kind = 'dossiers' AND f.status = 'ingested' AND "
             "f.rows_read <> (SELECT count(*) FROM staging.dossier_rows r "
-            "                WHERE r.source_file = f.file_name AND r.ref_reason IS NULL)"
+            "                WHERE r.source_file = f.file_name AND r.reason IS NULL)"
             " + (SELECT count(*) FROM meta.quarantine q WHERE q.source_file = f.file_name)"
         ).fetchone() == (0,)
 

@@ -1,7 +1,7 @@
 -- Rows of every input file, as read and as stored (SPEC §2: a row that breaks a rule goes to
 -- quarantine; it never silently disappears). One row per file:
 --   rows_read                  data rows the ingest read from the file (meta.input_files)
---   rows_staged                dossier exports: valid rows in staging.dossier_rows (ref_reason
+--   rows_staged                dossier exports: valid rows in staging.dossier_rows (reason
 --                              IS NULL); reference files: NULL, their valid rows are merged
 --                              across files by key and keep no per-file count
 --   rows_quarantined           rows of the file in meta.quarantine now
@@ -18,7 +18,7 @@ WITH dossier_files AS (
 staged AS (
     SELECT source_file AS file_name, count(*) AS rows_staged
     FROM staging.dossier_rows
-    WHERE ref_reason IS NULL
+    WHERE reason IS NULL
     GROUP BY source_file
 ),
 quarantined AS (

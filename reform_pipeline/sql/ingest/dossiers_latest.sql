@@ -26,9 +26,10 @@ newest AS (
         ) AS newest_rowid
     FROM staging.dossier_rows AS version_row
     JOIN file_ranks USING (source_file)
-    WHERE version_row.ref_reason IS NULL
+    WHERE version_row.reason IS NULL
     GROUP BY version_row.dossier_id
 )
-SELECT * EXCLUDE (dates_inconsistent, ref_reason, raw_values)
+SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
+                  applicant_id_number, applicant_phone, applicant_address)
 FROM staging.dossier_rows
 WHERE rowid IN (SELECT newest_rowid FROM newest);

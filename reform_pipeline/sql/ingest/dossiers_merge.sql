@@ -3,9 +3,10 @@
 -- of a dossier is already the latest of its older versions, so comparing it with the newest
 -- new version is enough.
 CREATE OR REPLACE TEMP TABLE dossier_candidates AS
-SELECT * EXCLUDE (dates_inconsistent, ref_reason, raw_values)
+SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
+                  applicant_id_number, applicant_phone, applicant_address)
 FROM staging.dossier_rows
-WHERE ref_reason IS NULL AND source_file IN (SELECT file_name FROM ingest_batch)
+WHERE reason IS NULL AND source_file IN (SELECT file_name FROM ingest_batch)
 QUALIFY row_number() OVER (
     PARTITION BY dossier_id
     ORDER BY updated_at DESC NULLS LAST, source_file DESC, row_number DESC

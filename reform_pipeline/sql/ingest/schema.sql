@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS staging.procedures (
     service_level INTEGER, full_online_eligible BOOLEAN, processing_days INTEGER,
     declared_fields INTEGER, declared_fields_baseline INTEGER);
 
+-- Every dossier row of every ingested export, valid or not (reason, intrinsic_reason: see
+-- ingest/dossier_rows.sql), with the row's personal data (SPEC §5: the warehouse holds it; the
+-- BI file never does).
 CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     dossier_id VARCHAR, procedure_code VARCHAR, agency_code VARCHAR,
     channel INTEGER, service_level INTEGER, status INTEGER,
@@ -40,14 +43,14 @@ CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     digitized_components BOOLEAN, result_attached BOOLEAN, rating INTEGER, complaint BOOLEAN,
     updated_at TIMESTAMP,
     source_file VARCHAR, row_number BIGINT,
-    dates_inconsistent BOOLEAN, ref_reason VARCHAR, raw_values VARCHAR);
-
--- Personal data of every stored dossier row (SPEC §2.1), apart from the rows that the metrics
--- move around: written once when an export is read, found by (source_file, row_number).
-CREATE TABLE IF NOT EXISTS staging.dossier_applicants (
-    source_file VARCHAR, row_number BIGINT,
+    dates_inconsistent BOOLEAN, reason VARCHAR, raw_values VARCHAR,
+    intrinsic_reason VARCHAR,
     applicant_name VARCHAR, applicant_id_number VARCHAR, applicant_phone VARCHAR,
     applicant_address VARCHAR);
 
+-- The latest valid version of every dossier: the columns of staging.dossier_rows that describe
+-- the dossier (ingest/dossiers_latest.sql, dossiers_merge.sql).
 CREATE TABLE IF NOT EXISTS staging.dossiers AS
-SELECT * EXCLUDE (dates_inconsistent, ref_reason, raw_values) FROM staging.dossier_rows LIMIT 0;
+SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
+                  applicant_id_number, applicant_phone, applicant_address)
+FROM staging.dossier_rows LIMIT 0;

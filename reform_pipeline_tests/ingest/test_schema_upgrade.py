@@ -1,0 +1,42 @@
+"""A warehouse written by the earlier layout (personal data in staging.dossier_applicants,
+quarantined rows not stored) is upgraded in place by the next run, without losing a row."""
+
+from reform_pipeline.ingest.build import discover, ingest_dossiers
+from reform_pipeline_tests.fixtures import dossier, ingest, make_raw, quarantine, write_csv
+
+PERSON = "Lê Văn Tám"
+
+
+def _downgrade(con) -> None:
+    """Rewrite a current warehouse into the earlier layout."""
+    con.execute("DELETE FROM staging.dossier_rows WHERE intrinsic_reason IS NOT NULL")
+    con.execute(
+        "CREATE TABLE staging.dossier_applicants AS SELECT source_file, row_number, applicant_name, "
+        "applicant_id_number, applicant_phone, applicant_address FROM staging.dossier_rows"
+    )
+    for column in ("intrinsic_reason", "applicant_name", "applicant_id_number", "applicant_phone",
+                   "applicant_address"):
+        con.execute(f"ALTER TABLE staging.dossier_rows DROP COLUMN {column}")
+    con.execute("ALTER TABLE staging.dossier_rows RENAME COLUMN reason TO ref_reason")
+
+
+def test_an_earlier_warehouse_is_upgraded_and_keeps_every_row(tmp_path):
+    raw = make_raw(tmp_path / "raw", {
+        "dossiers_20250301.csv": [dossier(MaHoSo="A", ChuHoSo=PERSON), dossier(MaHoSo="B", PhiLePhi="x"),
+                                  dossier(MaHoSo="C", MaDonVi="NOWHERE", ChuHoSo="Phạm Thị Lan")],
+    })
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    _downgrade(con)
+    assert con.execute("SELECT count(*) FROM staging.dossier_rows").fetchone() == (2,)
+
+    write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="D", ChuHoSo="")])
+    ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+
+    tables = {name for (name,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").fetchall()}
+    assert "dossier_applicants" not in tables
+    assert con.execute(
+        "SELECT dossier_id, reason, applicant_name FROM staging.dossier_rows ORDER BY dossier_id"
+    ).fetchall() == [("A", None, PERSON), ("C", "unknown_agency", "Phạm Thị Lan"), ("D", None, None)]
+    assert con.execute("SELECT dossier_id FROM staging.dossiers ORDER BY 1").fetchall() == [("A",), ("D",)]
+    assert [reason for *_, reason in quarantine(con)] == ["bad_number", "unknown_agency"]
