@@ -106,39 +106,28 @@ payment_procedures AS (
         scope_code,
         period_type,
         period_start,
+        'payment_procedures' AS metric_code,
         count(*) FILTER (WHERE any_paid_online) AS numerator,
         count(*) AS denominator,
         count(*) FILTER (WHERE any_paid_online) / count(*) AS value
     FROM fee_subtree_periods
     GROUP BY scope_code, period_type, period_start
 ),
--- Every unit × period × indicator with the numerator, denominator and rate it is scored on.
--- model.unit_metrics is dense (every unit × period × metric code has its row, SPEC §4.4), so
--- its rows are joined to the indicator list alone; only payment_procedures, computed above for
--- the units that have fee dossiers, is joined to the unit × period list (NULL where none).
 rates AS (
-    SELECT
-        m.scope_code, m.scope_name, m.period_type, m.period_start, m.period_end,
-        m.metric_code, m.numerator, m.denominator, m.value
-    FROM model.unit_metrics AS m
-    SEMI JOIN indicator_definitions AS i ON i.metric_code = m.metric_code
+    SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
+    FROM model.unit_metrics
+    WHERE metric_code IN (SELECT metric_code FROM indicator_definitions)
     UNION ALL
-    SELECT
-        u.scope_code, u.scope_name, u.period_type, u.period_start, u.period_end,
-        'payment_procedures' AS metric_code, p.numerator, p.denominator, p.value
-    FROM unit_periods AS u
-    LEFT JOIN payment_procedures AS p
-      ON p.scope_code = u.scope_code
-     AND p.period_type = u.period_type
-     AND p.period_start = u.period_start
+    SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
+    FROM payment_procedures
 ),
 indicator_rows AS (
     SELECT
-        r.scope_code,
-        r.scope_name,
-        r.period_type,
-        r.period_start,
-        r.period_end,
+        u.scope_code,
+        u.scope_name,
+        u.period_type,
+        u.period_start,
+        u.period_end,
         i.indicator_code,
         i.indicator_group,
         r.value AS rate,
@@ -156,8 +145,13 @@ indicator_rows AS (
                   + CAST(r.denominator AS HUGEINT) * i.threshold_hundredths)
                  // (2 * CAST(r.denominator AS HUGEINT) * i.threshold_hundredths)
         END AS points_hundredths
-    FROM rates AS r
-    JOIN indicator_definitions AS i ON i.metric_code = r.metric_code
+    FROM unit_periods AS u
+    CROSS JOIN indicator_definitions AS i
+    LEFT JOIN rates AS r
+      ON r.scope_code = u.scope_code
+     AND r.period_type = u.period_type
+     AND r.period_start = u.period_start
+     AND r.metric_code = i.metric_code
 ),
 total_rows AS (
     SELECT
