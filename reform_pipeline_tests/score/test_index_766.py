@@ -49,7 +49,7 @@ def test_index_has_every_indicator_and_a_total_per_unit_and_period(province_ware
     assert summary["rows"] == 5 * 4 * 8
     assert summary["units"] == 5 and summary["periods"] == 4
     rows = index_rows(con, "NT-VH")
-    assert list(rows) == ALL_INDICATORS + ["total"]
+    assert sorted(rows) == sorted(ALL_INDICATORS + ["total"])  # the table has no row order
     assert rows["progress_on_time"]["indicator_group"] == "Tiến độ giải quyết"
     assert rows["online_dossiers"]["indicator_group"] == "Dịch vụ công trực tuyến"
     assert rows["online_payment"]["indicator_group"] == "Thanh toán trực tuyến"
