@@ -18,6 +18,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -66,17 +67,20 @@ def column_names(count: int) -> list[str]:
     return [f"c{i}" for i in range(count)]
 
 
-# Rows validated by one statement: big enough that the cost per statement vanishes, small
-# enough to keep memory flat whatever the history's size.
-CHUNK_ROWS = 2_000_000
+# Rows validated by one statement (at most): big enough that the cost per statement vanishes,
+# small enough to keep memory flat whatever the history's size. The validation streams into
+# the stored table, so a chunk's memory is DuckDB's buffers, not the chunk.
+CHUNK_ROWS = 4_000_000
 _CSV_BYTES_PER_ROW = 150  # a fair guess for a one-stop export, used only to size chunks
 
 
 def group_files(paths: list[Path]) -> tuple[list[FileGroup], list[Path]]:
     """Split ``paths`` into groups read in one scan, and files to read one by one (Excel,
     CSV that is not plain UTF-8, names with glob characters, anything whose header cannot
-    be read here). Order within a group follows ``paths``; a group holds about CHUNK_ROWS rows."""
-    groups: dict[tuple, list[list]] = {}
+    be read here). Order within a group follows ``paths``. The files of one format and set of
+    columns are cut into the fewest chunks of at most about CHUNK_ROWS rows, of even size (no
+    small last chunk paying a statement of its own)."""
+    found_by_key: dict[tuple, list[tuple[Path, int]]] = {}
     single: list[Path] = []
     for path in paths:
         found = _group_key(path)
@@ -84,12 +88,21 @@ def group_files(paths: list[Path]) -> tuple[list[FileGroup], list[Path]]:
             single.append(path)
             continue
         key, rows = found
-        chunks = groups.setdefault(key, [[[], 0]])
-        if chunks[-1][0] and chunks[-1][1] + rows > CHUNK_ROWS:
-            chunks.append([[], 0])
-        chunks[-1][0].append(path)
-        chunks[-1][1] += rows
-    return [FileGroup(tuple(members), *key) for key, chunks in groups.items() for members, _ in chunks], single
+        found_by_key.setdefault(key, []).append((path, rows))
+    groups = []
+    for key, members in found_by_key.items():
+        total = sum(rows for _, rows in members)
+        target = total / max(1, math.ceil(total / CHUNK_ROWS))
+        chunk: list[Path] = []
+        filled = 0
+        for path, rows in members:
+            if chunk and filled + rows > target * 1.05:
+                groups.append(FileGroup(tuple(chunk), *key))
+                chunk, filled = [], 0
+            chunk.append(path)
+            filled += rows
+        groups.append(FileGroup(tuple(chunk), *key))
+    return groups, single
 
 
 def _group_key(path: Path) -> tuple[tuple, int] | None:
