@@ -412,10 +412,11 @@ _TYPED_TIMESTAMP = {
 
 # How a typed Parquet column becomes the text a CSV cell would hold, so that one set of value
 # rules reads every format. {column} is a positional reference (#1, #2 …) that we build.
+# A timestamp is written by the macro ts_text (sql/ingest/macros.sql) from its local value
+# (_TYPED_TIMESTAMP: a zoned timestamp is converted to Vietnam time first, SPEC §2), the same
+# text the validation writes for a rejected row's typed timestamp.
 _TEXT_TEMPLATES = {
-    "timestamp": "strftime({column}, '%Y-%m-%d %H:%M:%S')",
-    # local Vietnam time (SPEC §2): a zoned timestamp is converted to UTC+7 first
-    "timestamptz": "strftime(timezone('Asia/Ho_Chi_Minh', {column}), '%Y-%m-%d %H:%M:%S')",
+    **{kind: f"ts_text({typed})" for kind, typed in _TYPED_TIMESTAMP.items()},
     # a whole number stored as a float (150000.0) reads as 150000
     "float": "CASE WHEN isfinite({column}) AND {column} = trunc({column}) AND abs({column}) < 1e18 "
     "THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END",

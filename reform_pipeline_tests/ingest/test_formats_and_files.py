@@ -257,3 +257,18 @@ def test_csv_row_numbers_hold_when_tables_are_written_unordered(tmp_path):
     ingest_dossiers(con, found["dossiers"], lambda _: None)
     assert quarantine(con) == [("dossiers_20250301.csv", 2500, "bad_number"), ("dossiers_20250302.csv", 2500, "bad_number")]
     assert con.execute("SELECT count(*), count(reason) FROM staging.dossier_rows").fetchone() == (6000, 2)
+
+
+def test_parquet_zoned_timestamps_are_read_in_vietnam_time(tmp_path):
+    raw = make_raw(tmp_path / "raw")
+    zoned = pa.timestamp("us", tz="UTC")
+    table = pa.table({
+        "MaHoSo": ["Z", "Z-BAD"], "MaTTHC": [PROC_A] * 2, "MaDonVi": ["X1"] * 2,
+        "TrangThaiHoSoId": pa.array([4, 99], pa.int8()),
+        "NgayTiepNhan": pa.array([dt.datetime(2025, 3, 3, 1, 0, tzinfo=dt.timezone.utc)] * 2, zoned),
+    })
+    pq.write_table(table, raw / "dossiers_20250305.parquet")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert con.execute("SELECT received_at FROM staging.dossiers").fetchall() == [(dt.datetime(2025, 3, 3, 8, 0),)]
+    assert con.execute("SELECT raw_values::JSON->>'NgayTiepNhan' FROM meta.quarantine").fetchall() == [
+        ("2025-03-03 08:00:00",)]

@@ -14,9 +14,11 @@ def _downgrade(con) -> None:
         "CREATE TABLE staging.dossier_applicants AS SELECT source_file, row_number, applicant_name, "
         "applicant_id_number, applicant_phone, applicant_address FROM staging.dossier_rows"
     )
-    for column in ("intrinsic_reason", "applicant_name", "applicant_id_number", "applicant_phone",
-                   "applicant_address"):
-        con.execute(f"ALTER TABLE staging.dossier_rows DROP COLUMN {column}")
+    con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN intrinsic_reason")
+    con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN applicant_name")
+    con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN applicant_id_number")
+    con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN applicant_phone")
+    con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN applicant_address")
     con.execute("ALTER TABLE staging.dossier_rows RENAME COLUMN reason TO ref_reason")
 
 

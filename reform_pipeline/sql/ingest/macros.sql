@@ -42,9 +42,11 @@ CREATE OR REPLACE TEMP MACRO parse_ts_text(s) AS coalesce(
 CREATE OR REPLACE TEMP MACRO ts_in_range(ts) AS
     CASE WHEN ts >= TIMESTAMP '2000-01-01' AND ts < TIMESTAMP '2100-01-01' THEN ts END;
 
--- The raw text of a timestamp for the quarantine: a typed Parquet value is written the way the
--- systems write it in CSV.
-CREATE OR REPLACE TEMP MACRO raw_ts(text, typed) AS coalesce(text, strftime(typed, '%Y-%m-%d %H:%M:%S'));
+-- A timestamp written the way the systems write it in CSV: the text of a typed Parquet value.
+CREATE OR REPLACE TEMP MACRO ts_text(ts) AS strftime(ts, '%Y-%m-%d %H:%M:%S');
+
+-- The raw text of a timestamp for the quarantine: the cell's text, else its typed value written.
+CREATE OR REPLACE TEMP MACRO raw_ts(text, typed) AS coalesce(text, ts_text(typed));
 
 -- For small reference files; the dossier query applies the two steps in separate stages so that
 -- each value is parsed once.
