@@ -41,6 +41,11 @@ TIMESTAMP_COLUMNS = (
     "submitted_at", "received_at", "due_at", "finished_at", "returned_at",
     "supplement_requested_at", "supplement_received_at", "updated_at",
 )
+# Codes, flags and whole numbers a Parquet export may store as integers (booleans as 1/0).
+TYPED_NUMBER_COLUMNS = (
+    "channel", "service_level", "status", "supplement_count", "fee_amount", "paid_online",
+    "digitized_components", "result_attached", "rating", "complaint",
+)
 # Above this share of new rows, rebuilding the latest-version table beats merging into it.
 _FULL_REBUILD_SHARE = 0.25
 
@@ -291,7 +296,7 @@ def _skip_reason(con, path: Path, sha: str, known, ingested_hashes: dict[str, st
 
 
 def _validate(
-    con, paths: list[Path], headers: list[str], typed: frozenset[int], to_read: dict, progress: Progress
+    con, paths: list[Path], headers: list[str], typed: dict[int, str], to_read: dict, progress: Progress
 ) -> list[FileReport]:
     """Validate the files that ``source_rows`` shows, in one pass, and store the results in one
     transaction: a crash leaves all of them or none (the next run reads them again)."""
@@ -431,24 +436,36 @@ def landing_select(kind: str, positions: dict[str, int], width: int) -> str:
     return "SELECT source_file, row_number, malformed, " + ", ".join(picks) + f", {raw} AS raw_values"
 
 
-def _create_dossier_landing(con, positions: dict[str, int], width: int, typed: frozenset[int]) -> None:
+def _create_dossier_landing(con, positions: dict[str, int], width: int, typed: dict[int, str]) -> None:
     """The view ``landing`` for dossier exports: each canonical column's raw text as raw_<name>,
     the file's other columns as the list extra_values (both kept for the quarantine), and each
-    timestamp column as typed_<name> where the file stores it typed (else NULL: parsed from text).
-    A typed timestamp has no raw_<name> text: turning every value into text cost more than the
-    validation of it."""
+    timestamp, code, flag or number column as typed_<name> where the file stores it typed
+    (Parquet; else NULL: read from text). A typed value has no raw_<name> text: turning every
+    value into text cost more than the validation of it; the text is made only for rejected
+    rows (raw_ts and raw_number in the validation SQL)."""
     names = column_names(width)
-    # a typed timestamp's text is made only for rejected rows (raw_ts in the validation SQL)
+
+    def typed_as(column: str) -> str | None:
+        """The class of the typed value the file holds for ``column``, if it is the one it needs."""
+        kind = typed.get(positions[column]) if column in positions else None
+        wanted = "timestamp" if column in TIMESTAMP_COLUMNS else "integer" if column in TYPED_NUMBER_COLUMNS else None
+        return kind if kind == wanted else None
+
     picks = [
         f"{names[positions[column]]} AS raw_{column}"
-        if column in positions and positions[column] not in typed
+        if column in positions and not typed_as(column)
         else f"CAST(NULL AS VARCHAR) AS raw_{column}"
         for column in canonical_columns("dossiers")
     ]
     picks += [
-        f"t{positions[column]} AS typed_{column}" if positions.get(column) in typed
+        f"t{positions[column]} AS typed_{column}" if typed_as(column)
         else f"CAST(NULL AS TIMESTAMP) AS typed_{column}"
         for column in TIMESTAMP_COLUMNS
+    ]
+    picks += [
+        f"t{positions[column]} AS typed_{column}" if typed_as(column)
+        else f"CAST(NULL AS BIGINT) AS typed_{column}"
+        for column in TYPED_NUMBER_COLUMNS
     ]
     extras = [names[position] for position in range(width) if position not in positions.values()]
     extra = f"[{', '.join(extras)}]" if extras else "CAST([] AS VARCHAR[])"

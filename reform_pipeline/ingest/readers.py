@@ -22,7 +22,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -50,7 +50,8 @@ class SourceFile:
     headers: list[str]
     encoding: str  # what the bytes were decoded as ("utf-8", "utf-16", "cp1258", "xlsx", "parquet")
     reader: str  # "duckdb-csv", "python-csv", "xlsx", "parquet"
-    typed: frozenset[int] = frozenset()  # positions that also come as typed timestamps t<k>
+    # positions that also come typed, as t<k>: position → "timestamp" or "integer" (_parquet_view)
+    typed: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,16 +127,16 @@ def _group_key(path: Path) -> tuple[tuple, int] | None:
     return None
 
 
-def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> frozenset[int]:
+def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> dict[int, str]:
     """Make ``source_rows`` show every file of ``group``; a DuckDB error means: read them alone.
 
     Parquet stays a view over the files, read once by the statement that validates them.
-    Returns the positions that also come as typed timestamps (see _parquet_view)."""
+    Returns the positions that also come typed, with their class (see _parquet_view)."""
     paths = [str(path) for path in group.paths]
     if group.reader == "parquet":
         return _parquet_view(con, paths, len(group.headers))
     _stage_csv_duckdb(con, paths, group.detail[0], len(group.headers))
-    return frozenset()
+    return {}
 
 
 def stage_source(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
@@ -378,22 +379,26 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Sou
     return SourceFile(headers, "parquet", "parquet", typed)
 
 
-def _parquet_view(con, paths: list[str], width: int) -> frozenset[int]:
+def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
     """The view ``source_rows`` over Parquet files, each typed column turned into text in SQL.
 
-    Timestamp columns also come as they are, as t<k>, so that validation need not parse back
-    the text it was just given. The files are opened through DuckDB's relation API, so their
-    names never enter SQL text. Returns the positions k that have a typed t<k>."""
+    Timestamp and whole-number columns (booleans as 1/0) also come as they are, as t<k>, so
+    that validation need not parse back the text it was just given: for the systems' own
+    Parquet exports, turning int8 codes into text and reading them back cost more than the
+    rest of their validation. The files are opened through DuckDB's relation API, so their
+    names never enter SQL text. Returns the positions k that have a typed t<k>, each with its
+    class: "timestamp" (a TIMESTAMP value) or "integer" (a BIGINT value)."""
     con.complete()
     con.read_parquet(paths, filename=True, file_row_number=True).create_view("parquet_files", replace=True)
     described = con.execute("DESCRIBE SELECT * FROM parquet_files").fetchall()[:width]
-    texts, typed = [], set()
+    texts, typed = [], {}
     for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1):
         texts.append(_parquet_text_template(str(kind)).format(column=f"#{position}") + f" AS {column}")
-        timestamp = _TYPED_TIMESTAMP.get(_parquet_kind(str(kind)))
-        if timestamp:
-            texts.append(timestamp.format(column=f"#{position}") + f" AS t{position - 1}")
-            typed.add(position - 1)
+        parquet_kind = _parquet_kind(str(kind))
+        value = _TYPED_VALUE.get(parquet_kind)
+        if value:
+            texts.append(value.format(column=f"#{position}") + f" AS t{position - 1}")
+            typed[position - 1] = "timestamp" if parquet_kind.startswith("timestamp") else "integer"
     execute(
         con,
         "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT parse_filename(filename) AS source_file, "
@@ -401,13 +406,21 @@ def _parquet_view(con, paths: list[str], width: int) -> frozenset[int]:
         + "".join(", " + text for text in texts)
         + " FROM parquet_files",
     )
-    return frozenset(typed)
+    return typed
 
 
 _TYPED_TIMESTAMP = {
     "timestamp": "CAST({column} AS TIMESTAMP)",
     "timestamptz": "CAST(timezone('Asia/Ho_Chi_Minh', {column}) AS TIMESTAMP)",
 }
+# Typed values handed to the validation as they are (t<k>). Integer types that always fit a
+# BIGINT only; UBIGINT and HUGEINT go through their text.
+_TYPED_VALUE = {
+    **_TYPED_TIMESTAMP,
+    "integer": "CAST({column} AS BIGINT)",
+    "boolean": "CAST({column} AS BIGINT)",
+}
+_BIGINT_KINDS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 
 
 # How a typed Parquet column becomes the text a CSV cell would hold, so that one set of value
@@ -423,6 +436,7 @@ _TEXT_TEMPLATES = {
     "decimal": "CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e18 "
     "THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END",
     "boolean": "CASE WHEN {column} THEN '1' WHEN NOT {column} THEN '0' END",
+    "integer": "CAST({column} AS VARCHAR)",
     "text": "CAST({column} AS VARCHAR)",
 }
 
@@ -439,6 +453,8 @@ def _parquet_kind(kind: str) -> str:
         return "decimal"
     if kind == "BOOLEAN":
         return "boolean"
+    if kind in _BIGINT_KINDS:
+        return "integer"
     return "text"
 
 

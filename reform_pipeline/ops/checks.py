@@ -420,7 +420,7 @@ def rates_in_unit_interval(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
     if missing:
         return missing
     run_sql_file(con, "checks/rates_outside_unit_interval")
-    checked = scalar(con, "SELECT count(*) FROM check_rate_rows")
+    checked = scalar(con, "SELECT rows FROM check_rate_rows_checked")
     by_metric = con.execute(
         "SELECT metric_code, count(*), min(value), max(value) FROM check_rates_outside "
         "GROUP BY metric_code ORDER BY metric_code"

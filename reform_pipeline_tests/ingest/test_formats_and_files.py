@@ -108,6 +108,55 @@ def test_parquet_typed_timestamps_follow_the_same_rules_and_keep_their_text_in_q
     assert con.execute("SELECT dossier_id, finished_at FROM staging.dossiers").fetchall() == [
         ("OK", dt.datetime(2025, 3, 5, 10, 0))]
 
+def test_parquet_integer_codes_flags_and_numbers_follow_the_same_rules_as_their_text(tmp_path):
+    """Typed integers and booleans are checked as they are, never through text; a rejected row
+    still shows them as text in the quarantine, and an integer in a timestamp column is read as
+    the text it would be (not a timestamp)."""
+    raw = make_raw(tmp_path / "raw")
+    ts = pa.timestamp("ms")
+    received = dt.datetime(2025, 3, 3, 8, 0)
+    table = pa.table({
+        "MaHoSo": ["OK", "CHANNEL-7", "FEE-NEGATIVE", "FLAG-2", "NO-STATUS", "TS-AS-INT", "ZERO-ATTACHED"],
+        "MaTTHC": [PROC_A] * 7, "MaDonVi": ["X1"] * 7,
+        "KenhThucHien": pa.array([2, 7, 1, 1, 1, 1, None], pa.int8()),
+        "MucDo": pa.array([4, 4, 4, 4, 4, 4, 3], pa.int16()),
+        "TrangThaiHoSoId": pa.array([4, 4, 4, 4, None, 4, 4], pa.int8()),
+        "NgayTiepNhan": pa.array([received] * 7, ts),
+        # row 6: an integer in a timestamp column is its text, which no accepted form reads
+        "NgayCapNhat": pa.array([None, None, None, None, None, 20250303, None], pa.int64()),
+        "PhiLePhi": pa.array([50000, 0, -1500, 0, 0, 0, None], pa.int64()),
+        "SoLanBoSung": pa.array([0, 0, 0, 0, 0, 0, None], pa.uint8()),
+        "DuocThanhToanTrucTuyen": pa.array([1, 0, 0, 0, 0, 0, 2], pa.int32()),
+        "HoSoCoThanhPhanSoHoa": pa.array([1, 0, 0, 2, 0, 0, None], pa.int8()),
+        "DinhKemKetQua": pa.array([True, False, False, False, False, False, False]),
+        "PhanAnhKienNghi": pa.array([False, False, False, False, False, False, None]),
+        "DanhGia": pa.array([4, None, None, None, None, None, 1], pa.int8()),
+    })
+    pq.write_table(table, raw / "dossiers_20250305.parquet")
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == [
+        ("dossiers_20250305.parquet", 2, "bad_code"),  # channel 7
+        ("dossiers_20250305.parquet", 3, "bad_number"),  # fee −1500
+        ("dossiers_20250305.parquet", 4, "bad_code"),  # flag 2
+        ("dossiers_20250305.parquet", 5, "missing_required"),  # no status
+        ("dossiers_20250305.parquet", 6, "bad_timestamp"),  # 20250303 is not a timestamp form
+    ]
+    raw_values = con.execute(
+        "SELECT raw_values::JSON->>'KenhThucHien', raw_values::JSON->>'PhiLePhi', "
+        "raw_values::JSON->>'HoSoCoThanhPhanSoHoa', raw_values::JSON->>'DinhKemKetQua', "
+        "raw_values::JSON->>'NgayCapNhat' FROM meta.quarantine ORDER BY row_number").fetchall()
+    assert raw_values == [("7", "0", "0", "0", None), ("1", "-1500", "0", "0", None), ("1", "0", "2", "0", None),
+                          ("1", "0", "0", "0", None), ("1", "0", "0", "0", "20250303")]
+    assert con.execute(
+        "SELECT dossier_id, channel, service_level, status, fee_amount, supplement_count, paid_online, "
+        "digitized_components, result_attached, complaint, rating FROM staging.dossiers ORDER BY dossier_id"
+    ).fetchall() == [
+        ("OK", 2, 4, 4, 50000, 0, 1, True, True, False, 4),
+        # empty cells take their defaults (SPEC §2.1): channel 1, fee 0, no supplement, flags false
+        ("ZERO-ATTACHED", 1, 3, 4, 0, 0, 2, False, False, False, 1),
+    ]
+
+
 def test_latest_version_by_updated_at_then_file_name_then_row(tmp_path):
     files = {
         # A: the later updated_at wins although it sits in the earlier file

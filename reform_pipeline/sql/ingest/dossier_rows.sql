@@ -9,9 +9,10 @@
 --   reason: intrinsic_reason, else unknown_agency / unknown_procedure / inconsistent_dates. The
 --     latter depend on the unit tree and catalogue: a later fix of those revives the row
 --     (ingest/dossier_recheck.sql).
--- A timestamp stored typed (typed_<name>, Parquet) is taken as it is and has no raw text
--- (raw_<name> is NULL): it counts as given when its typed value is there, and only a rejected
--- row turns it into text, for the quarantine. Text is parsed.
+-- A timestamp, code, flag or whole number stored typed (typed_<name>, Parquet) is taken as it is
+-- and has no raw text (raw_<name> is NULL): it counts as given when its typed value is there, it
+-- is checked against the same code lists and ranges as text (macros.sql, typed_*), and only a
+-- rejected row turns it into text, for the quarantine. Text is parsed.
 -- Parameters: $present_headers / $present_positions: the file's headers of the canonical columns
 -- it has and their places in the canonical list; $extra_headers: its other headers (extra_values);
 -- $files: the names of the files read.
@@ -40,16 +41,35 @@ WITH cleaned AS (
 parsed AS (
     SELECT
         *,
-        channel_code(channel) AS channel_value,
-        service_level_code(service_level) AS service_level_value,
-        status_code(status) AS status_value,
-        paid_online_code(paid_online) AS paid_online_value,
-        rating_code(rating) AS rating_value,
-        flag_value(digitized_components) AS digitized_value,
-        flag_value(complaint) AS complaint_value,
-        attached_value(result_attached) AS result_attached_value,
-        whole_number(supplement_count) AS supplement_count_value,
-        whole_number(fee_amount) AS fee_amount_value,
+        CASE WHEN typed_channel IS NULL THEN channel_code(channel)
+             ELSE typed_code(typed_channel, 1, 3) END AS channel_value,
+        CASE WHEN typed_service_level IS NULL THEN service_level_code(service_level)
+             ELSE typed_code(typed_service_level, 2, 4) END AS service_level_value,
+        CASE WHEN typed_status IS NULL THEN status_code(status)
+             ELSE typed_code(typed_status, 1, 10) END AS status_value,
+        CASE WHEN typed_paid_online IS NULL THEN paid_online_code(paid_online)
+             ELSE typed_code(typed_paid_online, 0, 2) END AS paid_online_value,
+        CASE WHEN typed_rating IS NULL THEN rating_code(rating)
+             ELSE typed_code(typed_rating, 1, 4) END AS rating_value,
+        CASE WHEN typed_digitized_components IS NULL THEN flag_value(digitized_components)
+             ELSE typed_flag(typed_digitized_components) END AS digitized_value,
+        CASE WHEN typed_complaint IS NULL THEN flag_value(complaint)
+             ELSE typed_flag(typed_complaint) END AS complaint_value,
+        CASE WHEN typed_result_attached IS NULL THEN attached_value(result_attached)
+             ELSE typed_result_attached <> 0 END AS result_attached_value,
+        CASE WHEN typed_supplement_count IS NULL THEN whole_number(supplement_count)
+             ELSE typed_whole_number(typed_supplement_count) END AS supplement_count_value,
+        CASE WHEN typed_fee_amount IS NULL THEN whole_number(fee_amount)
+             ELSE typed_whole_number(typed_fee_amount) END AS fee_amount_value,
+        channel IS NOT NULL OR typed_channel IS NOT NULL AS channel_given,
+        service_level IS NOT NULL OR typed_service_level IS NOT NULL AS service_level_given,
+        status IS NOT NULL OR typed_status IS NOT NULL AS status_given,
+        paid_online IS NOT NULL OR typed_paid_online IS NOT NULL AS paid_online_given,
+        rating IS NOT NULL OR typed_rating IS NOT NULL AS rating_given,
+        digitized_components IS NOT NULL OR typed_digitized_components IS NOT NULL AS digitized_given,
+        complaint IS NOT NULL OR typed_complaint IS NOT NULL AS complaint_given,
+        supplement_count IS NOT NULL OR typed_supplement_count IS NOT NULL AS supplement_count_given,
+        fee_amount IS NOT NULL OR typed_fee_amount IS NOT NULL AS fee_amount_given,
         coalesce(typed_submitted_at, parse_ts_text(submitted_at)) AS submitted_read,
         coalesce(typed_received_at, parse_ts_text(received_at)) AS received_read,
         coalesce(typed_due_at, parse_ts_text(due_at)) AS due_read,
@@ -86,7 +106,7 @@ intrinsic AS (
         *,
         CASE
             WHEN malformed THEN 'malformed_row'
-            WHEN dossier_id IS NULL OR procedure_code IS NULL OR agency_code IS NULL OR status IS NULL
+            WHEN dossier_id IS NULL OR procedure_code IS NULL OR agency_code IS NULL OR NOT status_given
                 THEN 'missing_required'
             -- requirements that depend on the status apply only when the status is readable
             WHEN status_value NOT IN (1, 3) AND NOT received_given THEN 'missing_required'
@@ -100,15 +120,15 @@ intrinsic AS (
                 OR (supplement_requested_given AND supplement_requested_ts IS NULL)
                 OR (supplement_received_given AND supplement_received_ts IS NULL)
                 OR (updated_given AND updated_ts IS NULL) THEN 'bad_timestamp'
-            WHEN (channel IS NOT NULL AND channel_value IS NULL)
-                OR (service_level IS NOT NULL AND service_level_value IS NULL)
+            WHEN (channel_given AND channel_value IS NULL)
+                OR (service_level_given AND service_level_value IS NULL)
                 OR status_value IS NULL
-                OR (paid_online IS NOT NULL AND paid_online_value IS NULL)
-                OR (rating IS NOT NULL AND rating_value IS NULL)
-                OR (digitized_components IS NOT NULL AND digitized_value IS NULL)
-                OR (complaint IS NOT NULL AND complaint_value IS NULL) THEN 'bad_code'
-            WHEN (fee_amount IS NOT NULL AND fee_amount_value IS NULL)
-                OR (supplement_count IS NOT NULL AND supplement_count_value IS NULL) THEN 'bad_number'
+                OR (paid_online_given AND paid_online_value IS NULL)
+                OR (rating_given AND rating_value IS NULL)
+                OR (digitized_given AND digitized_value IS NULL)
+                OR (complaint_given AND complaint_value IS NULL) THEN 'bad_code'
+            WHEN (fee_amount_given AND fee_amount_value IS NULL)
+                OR (supplement_count_given AND supplement_count_value IS NULL) THEN 'bad_number'
         END AS intrinsic_reason,
         -- compared on dates, not times: a same-day earlier time is not inconsistent (SPEC §2.1)
         coalesce(CAST(due_ts AS DATE) < CAST(received_ts AS DATE), FALSE)
@@ -154,14 +174,18 @@ SELECT
     -- a JSON object keyed by the file's own headers, built for rejected rows only
     CASE WHEN reason IS NOT NULL THEN to_json(map_from_entries(list_concat(
         list_zip($present_headers, list_select([
-            raw_dossier_id, raw_procedure_code, raw_agency_code, raw_channel, raw_service_level,
-            raw_status, raw_ts(raw_submitted_at, typed_submitted_at),
+            raw_dossier_id, raw_procedure_code, raw_agency_code, raw_number(raw_channel, typed_channel),
+            raw_number(raw_service_level, typed_service_level), raw_number(raw_status, typed_status),
+            raw_ts(raw_submitted_at, typed_submitted_at),
             raw_ts(raw_received_at, typed_received_at), raw_ts(raw_due_at, typed_due_at),
             raw_ts(raw_finished_at, typed_finished_at), raw_ts(raw_returned_at, typed_returned_at),
             raw_ts(raw_supplement_requested_at, typed_supplement_requested_at),
             raw_ts(raw_supplement_received_at, typed_supplement_received_at),
-            raw_supplement_count, raw_fee_amount, raw_paid_online, raw_digitized_components,
-            raw_result_attached, raw_rating, raw_complaint,
+            raw_number(raw_supplement_count, typed_supplement_count),
+            raw_number(raw_fee_amount, typed_fee_amount), raw_number(raw_paid_online, typed_paid_online),
+            raw_number(raw_digitized_components, typed_digitized_components),
+            raw_number(raw_result_attached, typed_result_attached), raw_number(raw_rating, typed_rating),
+            raw_number(raw_complaint, typed_complaint),
             raw_ts(raw_updated_at, typed_updated_at), raw_applicant_name,
             raw_applicant_id_number, raw_applicant_phone, raw_applicant_address], $present_positions)),
         list_zip($extra_headers, extra_values)))) END AS raw_values,

@@ -48,6 +48,15 @@ CREATE OR REPLACE TEMP MACRO ts_text(ts) AS strftime(ts, '%Y-%m-%d %H:%M:%S');
 -- The raw text of a timestamp for the quarantine: the cell's text, else its typed value written.
 CREATE OR REPLACE TEMP MACRO raw_ts(text, typed) AS coalesce(text, ts_text(typed));
 
+-- Codes, flags and whole numbers stored typed (Parquet integers; booleans arrive as 1/0): the
+-- same lists and ranges as their text forms below, without a detour through text.
+CREATE OR REPLACE TEMP MACRO typed_code(v, low, high) AS CASE WHEN v BETWEEN low AND high THEN v END;
+CREATE OR REPLACE TEMP MACRO typed_flag(v) AS CASE v WHEN 1 THEN TRUE WHEN 0 THEN FALSE END;
+-- whole_number's text allows at most 18 digits
+CREATE OR REPLACE TEMP MACRO typed_whole_number(v) AS CASE WHEN v BETWEEN 0 AND 999999999999999999 THEN v END;
+-- The raw text of a typed number for the quarantine: the cell's text, else its value written.
+CREATE OR REPLACE TEMP MACRO raw_number(text, typed) AS coalesce(text, CAST(typed AS VARCHAR));
+
 -- For small reference files; the dossier query applies the two steps in separate stages so that
 -- each value is parsed once.
 CREATE OR REPLACE TEMP MACRO parse_ts(s) AS ts_in_range(parse_ts_text(s));
