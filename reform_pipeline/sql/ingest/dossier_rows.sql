@@ -18,8 +18,8 @@
 -- $files: the names of the files read.
 INSERT INTO staging.dossier_rows BY NAME
 WITH cleaned AS (
-    -- every cell trimmed once, NULL when empty; codes and identifiers also NFC. The raw_ columns
-    -- ride along untouched for the quarantine's raw values.
+    -- every cell trimmed once, NULL when empty; codes and identifiers also NFC; personal data
+    -- only NULL when empty. The raw_ columns ride along untouched for the quarantine's raw values.
     SELECT
         *,
         key_cell(raw_dossier_id) AS dossier_id, key_cell(raw_procedure_code) AS procedure_code,
@@ -34,8 +34,12 @@ WITH cleaned AS (
         cell(raw_paid_online) AS paid_online, cell(raw_digitized_components) AS digitized_components,
         cell(raw_result_attached) AS result_attached, cell(raw_rating) AS rating,
         cell(raw_complaint) AS complaint, cell(raw_updated_at) AS updated_at,
-        cell(raw_applicant_name) AS applicant_name, cell(raw_applicant_id_number) AS applicant_id_number,
-        cell(raw_applicant_phone) AS applicant_phone, cell(raw_applicant_address) AS applicant_address
+        -- personal data is neither validated nor published: stored as exported, an empty cell as
+        -- NULL, not trimmed (trimming four long text columns cost ~0.4 s per 2M rows)
+        nullif(raw_applicant_name, '') AS applicant_name,
+        nullif(raw_applicant_id_number, '') AS applicant_id_number,
+        nullif(raw_applicant_phone, '') AS applicant_phone,
+        nullif(raw_applicant_address, '') AS applicant_address
     FROM landing
 ),
 parsed AS (
