@@ -46,6 +46,11 @@ TYPED_NUMBER_COLUMNS = (
     "channel", "service_level", "status", "supplement_count", "fee_amount", "paid_online",
     "digitized_components", "result_attached", "rating", "complaint",
 )
+# SPEC §3's default as-of: the latest received, finished, returned or updated date of a valid row.
+_LATEST_DATA_DATE = (
+    "SELECT CAST(greatest(max(received_at), max(finished_at), max(returned_at), max(updated_at)) AS DATE) "
+    "FROM staging.dossier_rows WHERE reason IS NULL"
+)
 # Above this share of new rows, rebuilding the latest-version table beats merging into it.
 _FULL_REBUILD_SHARE = 0.25
 
@@ -369,7 +374,9 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT md5(coalesce((SELECT string_agg(agency_code, ',' ORDER BY agency_code) FROM staging.agencies), '')"
         " || '|' || coalesce((SELECT string_agg(procedure_code, ',' ORDER BY procedure_code) FROM staging.procedures), ''))",
     )
-    states = con.execute("SELECT reference_fingerprint, needs_full_rebuild FROM meta.ingest_state").fetchall()
+    states = con.execute(
+        "SELECT reference_fingerprint, needs_full_rebuild, latest_data_date FROM meta.ingest_state"
+    ).fetchall()
     state = states[0] if states else None
     execute(con,
         "CREATE OR REPLACE TEMP TABLE ingest_batch AS SELECT file_name FROM meta.input_files "
@@ -392,9 +399,21 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows WHERE reason IS NULL")
         full = first_merge or reference_changed or state[1] or new_rows > _FULL_REBUILD_SHARE * all_rows
         run_sql_file(con, "ingest/dossiers_latest" if full else "ingest/dossiers_merge")
+        if full or state[2] is None:
+            latest = scalar(con, _LATEST_DATA_DATE)
+        else:
+            # rows are only added since the last merge (a removal forces a full one): the new
+            # rows can only move the latest date forward
+            new_latest = scalar(con, _LATEST_DATA_DATE + " AND source_file IN (SELECT file_name FROM ingest_batch)")
+            latest = max(d for d in (state[2], new_latest) if d is not None)
         execute(con, "UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
         execute(con, "DELETE FROM meta.ingest_state")
-        execute(con, "INSERT INTO meta.ingest_state VALUES (?, FALSE)", [fingerprint])
+        execute(
+            con,
+            "INSERT INTO meta.ingest_state (reference_fingerprint, needs_full_rebuild, latest_data_date) "
+            "VALUES (?, FALSE, ?)",
+            [fingerprint, latest],
+        )
     return "full" if full else "incremental"
 
 
@@ -406,11 +425,11 @@ def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> 
     if configured is not None:
         as_of, source = configured, "REFORM_AS_OF"
     else:
-        as_of = scalar(
-            con,
-            "SELECT CAST(greatest(max(received_at), max(finished_at), max(returned_at), max(updated_at)) AS DATE) "
-            "FROM staging.dossier_rows WHERE reason IS NULL",
-        )
+        # kept by every merge (merge_dossiers); a warehouse not merged since it gained the column
+        # computes it here
+        as_of = scalar(con, "SELECT max(latest_data_date) FROM meta.ingest_state")
+        if as_of is None:
+            as_of = scalar(con, _LATEST_DATA_DATE)
         source = "latest date in the data"
         if as_of is None:
             as_of, source = dt.date.today(), "today (no valid dossier dates)"

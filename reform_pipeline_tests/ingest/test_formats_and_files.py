@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers
+from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers, settle_as_of
 from reform_pipeline.ingest.columns import header_key, map_headers
 from reform_pipeline_tests.fixtures import PROC_A, dossier, ingest, make_raw, quarantine, write_csv
 
@@ -203,6 +203,32 @@ def test_nightly_merge_equals_a_full_rebuild(tmp_path):
         "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall()
     assert merged == rebuilt
     assert ("N3", 9) in merged and ("N4", 4) in merged and ("NEW", 4) in merged
+
+
+def test_the_default_as_of_follows_every_valid_row_through_nightly_merges(tmp_path):
+    """SPEC §3: the latest date among valid dossier rows. A nightly merge keeps it from the new
+    rows only; a file whose content is replaced can move it back (a full rebuild)."""
+    def open_dossier(dossier_id: str, day: str) -> dict:
+        return dossier(MaHoSo=dossier_id, TrangThaiHoSoId="4", NgayNopHoSo=f"{day} 07:00:00",
+                       NgayTiepNhan=f"{day} 08:00:00", NgayHenTra="", NgayKetThucXuLy="", NgayTra="",
+                       NgayCapNhat=f"{day} 08:00:00")
+
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": [dossier(MaHoSo=f"N{i}") for i in range(20)]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+
+    def nightly() -> tuple[str, dt.date]:
+        _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+        return mode, settle_as_of(con, None)[0]
+
+    assert settle_as_of(con, None)[0] == dt.date(2025, 3, 5)  # NgayTra / NgayCapNhat of GOOD_DOSSIER
+    write_csv(raw / "dossiers_20250306.csv", [open_dossier("OLD", "2025-02-01")])
+    assert nightly() == ("incremental", dt.date(2025, 3, 5))
+    write_csv(raw / "dossiers_20250309.csv", [open_dossier("LATER", "2025-03-09"),
+                                              open_dossier("BAD", "2025-04-30") | {"PhiLePhi": "x"}])
+    assert nightly() == ("incremental", dt.date(2025, 3, 9))  # the quarantined row does not count
+    write_csv(raw / "dossiers_20250309.csv", [open_dossier("LATER", "2025-03-07")])
+    os.utime(raw / "dossiers_20250309.csv", (1_800_000_000, 1_800_000_000))
+    assert nightly() == ("full", dt.date(2025, 3, 7))
 
 
 def test_a_file_is_ingested_once_and_a_renamed_copy_counts_nothing(tmp_path):

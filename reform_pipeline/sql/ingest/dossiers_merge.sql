@@ -12,15 +12,28 @@ QUALIFY row_number() OVER (
     ORDER BY updated_at DESC NULLS LAST, source_file DESC, row_number DESC
 ) = 1;
 
-DELETE FROM staging.dossiers AS current
-USING dossier_candidates AS candidate
-WHERE current.dossier_id = candidate.dossier_id
-  AND struct_pack(u := coalesce(candidate.updated_at, TIMESTAMP '-infinity'),
+-- The current rows of those dossiers, found in one pass over the latest-version table (the only
+-- part of the merge that reads the history), and the candidates that replace them or are new.
+CREATE OR REPLACE TEMP TABLE dossier_current AS
+SELECT current.rowid AS current_rowid, current.dossier_id, current.updated_at, current.source_file,
+       current.row_number
+FROM staging.dossiers AS current
+SEMI JOIN dossier_candidates AS candidate ON current.dossier_id = candidate.dossier_id;
+
+CREATE OR REPLACE TEMP TABLE dossier_winners AS
+SELECT candidate.dossier_id, current.current_rowid
+FROM dossier_candidates AS candidate
+LEFT JOIN dossier_current AS current ON current.dossier_id = candidate.dossier_id
+WHERE current.dossier_id IS NULL
+   OR struct_pack(u := coalesce(candidate.updated_at, TIMESTAMP '-infinity'),
                   f := candidate.source_file, r := candidate.row_number)
     > struct_pack(u := coalesce(current.updated_at, TIMESTAMP '-infinity'),
                   f := current.source_file, r := current.row_number);
 
+DELETE FROM staging.dossiers
+WHERE rowid IN (SELECT current_rowid FROM dossier_winners WHERE current_rowid IS NOT NULL);
+
 INSERT INTO staging.dossiers
 SELECT candidate.*
 FROM dossier_candidates AS candidate
-ANTI JOIN staging.dossiers AS current ON current.dossier_id = candidate.dossier_id;
+SEMI JOIN dossier_winners AS winner ON winner.dossier_id = candidate.dossier_id;

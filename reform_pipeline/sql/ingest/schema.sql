@@ -18,6 +18,10 @@ CREATE TABLE IF NOT EXISTS meta.run_context (
 
 CREATE TABLE IF NOT EXISTS meta.ingest_state (
     reference_fingerprint VARCHAR, needs_full_rebuild BOOLEAN);
+-- The latest date among valid dossier rows (SPEC §3's default as-of), kept up to date by each
+-- merge so that a nightly run need not scan the whole history for it. Added to warehouses
+-- written before it existed (NULL there until the next merge).
+ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS latest_data_date DATE;
 
 CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
