@@ -394,11 +394,9 @@ def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
     texts, typed = [], {}
     for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1):
         texts.append(_parquet_text_template(str(kind)).format(column=f"#{position}") + f" AS {column}")
-        parquet_kind = _parquet_kind(str(kind))
-        value = _TYPED_VALUE.get(parquet_kind)
-        if value:
+        if _parquet_kind(str(kind)) in _TYPED_VALUE:
+            value, typed[position - 1] = _TYPED_VALUE[_parquet_kind(str(kind))]
             texts.append(value.format(column=f"#{position}") + f" AS t{position - 1}")
-            typed[position - 1] = "timestamp" if parquet_kind.startswith("timestamp") else "integer"
     execute(
         con,
         "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT parse_filename(filename) AS source_file, "
@@ -413,12 +411,12 @@ _TYPED_TIMESTAMP = {
     "timestamp": "CAST({column} AS TIMESTAMP)",
     "timestamptz": "CAST(timezone('Asia/Ho_Chi_Minh', {column}) AS TIMESTAMP)",
 }
-# Typed values handed to the validation as they are (t<k>). Integer types that always fit a
-# BIGINT only; UBIGINT and HUGEINT go through their text.
+# Typed values handed to the validation as they are (t<k>), with their class. Integer types
+# that always fit a BIGINT only; UBIGINT and HUGEINT go through their text.
 _TYPED_VALUE = {
-    **_TYPED_TIMESTAMP,
-    "integer": "CAST({column} AS BIGINT)",
-    "boolean": "CAST({column} AS BIGINT)",
+    **{kind: (template, "timestamp") for kind, template in _TYPED_TIMESTAMP.items()},
+    "integer": ("CAST({column} AS BIGINT)", "integer"),
+    "boolean": ("CAST({column} AS BIGINT)", "integer"),
 }
 _BIGINT_KINDS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 

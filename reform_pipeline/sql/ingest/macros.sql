@@ -48,6 +48,10 @@ CREATE OR REPLACE TEMP MACRO ts_text(ts) AS strftime(ts, '%Y-%m-%d %H:%M:%S');
 -- The raw text of a timestamp for the quarantine: the cell's text, else its typed value written.
 CREATE OR REPLACE TEMP MACRO raw_ts(text, typed) AS coalesce(text, ts_text(typed));
 
+-- A value counts as given when its cell has text or the file stores it typed (a read value):
+-- an empty cell is not given, an unreadable one is (and breaks its rule).
+CREATE OR REPLACE TEMP MACRO given(text, value) AS text IS NOT NULL OR value IS NOT NULL;
+
 -- Codes, flags and whole numbers stored typed (Parquet integers; booleans arrive as 1/0): the
 -- same lists and ranges as their text forms below, without a detour through text.
 CREATE OR REPLACE TEMP MACRO typed_code(v, low, high) AS CASE WHEN v BETWEEN low AND high THEN v END;
