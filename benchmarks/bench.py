@@ -12,7 +12,7 @@ For each size and format it
    included) in another fresh warehouse, with a Dagster instance that already exists (as every
    run after a deployment's first; the first run's cost of creating the instance's SQLite
    storage is measured apart); at 1M and below it runs three times and reports the median and
-   the best, since a 2-core virtual machine's timings vary by several seconds;
+   each run, since a 2-core virtual machine's timings vary by several seconds;
 4. drops one new export of 3,000 rows (half updates of existing dossiers, half new ones) on top
    and times the ingest stage alone and a full run again (the nightly case);
 5. times a minimal hand-written DuckDB query over the same files (a lower bound: one scan);
@@ -123,22 +123,29 @@ def stage_run(raw: Path, work: Path, only: str = "all") -> tuple[dict, float, in
     return json.loads(out.strip().splitlines()[-1]), seconds, peak
 
 
-def dagster_home(work: Path) -> Path:
-    """A DAGSTER_HOME with the deployment's dagster.yaml and its instance storage created."""
-    home = work / "dagster_home"
-    if not (home / "dagster.yaml").exists():
-        home.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
-        measure([PYTHON, "-c", INSTANCE_SNIPPET], {"DAGSTER_HOME": str(home)})
-    return home
-
-
 INSTANCE_SNIPPET = "from dagster import DagsterInstance; DagsterInstance.get().get_runs(limit=1)"
 
 
-def user_run(raw: Path, work: Path, home: Path | None = None) -> tuple[float, int]:
+def open_instance(home: Path) -> float:
+    """Seconds to open the Dagster instance of ``home`` in a fresh process (creating its
+    storage, with the deployment's dagster.yaml, when it is new)."""
+    if not (home / "dagster.yaml").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    seconds, _, _ = measure([PYTHON, "-c", INSTANCE_SNIPPET], {"DAGSTER_HOME": str(home)})
+    return seconds
+
+
+def dagster_home(scratch: Path) -> Path:
+    """The DAGSTER_HOME of a benchmark's runs, its instance storage already created."""
+    home = scratch / "dagster_home"
+    if not (home / "dagster.yaml").exists():
+        open_instance(home)
+    return home
+
+
+def user_run(raw: Path, work: Path, home: Path) -> tuple[float, int]:
     """``python -m reform_pipeline.run`` on ``raw``, with the warehouse and BI file in ``work``."""
-    home = home or dagster_home(work)
     env = {"REFORM_RAW_DIR": str(raw), "REFORM_WAREHOUSE": str(work / "reform.duckdb"),
            "REFORM_BI_DB": str(work / "bi" / "reform_bi.duckdb"), "DAGSTER_HOME": str(home)}
     seconds, peak, _ = measure([PYTHON, "-m", "reform_pipeline.run"], env)
@@ -163,11 +170,8 @@ def new_instance_seconds(scratch: Path) -> float:
     """Creating a Dagster instance in an empty DAGSTER_HOME (a deployment's first run only)
     minus opening one that exists."""
     home = scratch / "new_home"
-    home.mkdir()
-    shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
-    first, _, _ = measure([PYTHON, "-c", INSTANCE_SNIPPET], {"DAGSTER_HOME": str(home)})
-    again, _, _ = measure([PYTHON, "-c", INSTANCE_SNIPPET], {"DAGSTER_HOME": str(home)})
-    return first - again
+    created = open_instance(home)
+    return created - open_instance(home)
 
 
 def machine_reference() -> dict:
@@ -231,7 +235,7 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
             print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
             nightly_ingest, _, peak = stage_run(raw, work, only="ingest")
             result.update(nightly_ingest=nightly_ingest["stages"][0], nightly_ingest_peak=peak)
-            result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, work, scratch / "dagster_home")
+            result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, work, dagster_home(scratch))
         finally:
             new_export.unlink()
         result["lower_bound"] = lower_bound(raw, fmt)
