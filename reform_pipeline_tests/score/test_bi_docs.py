@@ -178,3 +178,26 @@ def test_docs_list_every_column_with_its_type(bi_file, table):
             "DESCRIBE SELECT * FROM query_table($name)", {"name": "mart." + table}).fetchall()
     ]
     assert documented_columns(table) == actual
+
+
+@pytest.mark.parametrize("before", ["", "bitpacking"])
+def test_publishing_restores_the_compression_setting(tmp_path, before):
+    # the BI write leaves FSST out (a global setting of the DuckDB instance): the warehouse's own
+    # later writes must get back whatever was set before, also when the publish fails
+    warehouse = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    create_inputs(warehouse)
+    add_units(warehouse, PROVINCE_TREE)
+    build_report_scenario(warehouse)
+    if before:
+        warehouse.execute(f"SET disabled_compression_methods = '{before}'")
+    setting = "SELECT lower(current_setting('disabled_compression_methods'))"
+    build_bi_file(warehouse, tmp_path / "reform_bi.duckdb")
+    assert warehouse.execute(setting).fetchone()[0] == before
+    assert duckdb.connect(str(tmp_path / "reform_bi.duckdb"), read_only=True).execute(
+        "SELECT count(*) FROM mart.dossier_facts").fetchone()[0] == len(DOSSIERS)
+
+    warehouse.execute("DROP TABLE score.scorecard")  # the next publish fails half-way
+    with pytest.raises(duckdb.CatalogException):
+        publish_bi(warehouse, tmp_path / "reform_bi.duckdb")
+    assert warehouse.execute(setting).fetchone()[0] == before
+    warehouse.close()
