@@ -1,0 +1,68 @@
+"""The benchmark's reading of a run's event log (benchmarks/run_steps.py, bench.py): Dagster's
+own overhead is read off the same run as its compute, so the split must add up."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+from dagster import AssetCheckResult, DagsterInstance, asset, asset_check, materialize
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@asset
+def slow_upstream() -> int:
+    time.sleep(0.3)
+    return 1
+
+
+@asset
+def downstream(slow_upstream: int) -> int:
+    return slow_upstream + 1
+
+
+@asset_check(asset=slow_upstream)
+def upstream_is_positive() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+
+
+def test_step_breakdown_splits_a_run_into_asset_check_and_between_steps():
+    run_steps = load("run_steps")
+    instance = DagsterInstance.ephemeral()
+    result = materialize([slow_upstream, downstream, upstream_is_positive], instance=instance)
+    assert result.success
+    breakdown = run_steps.step_breakdown(instance.all_logs(result.run_id))
+
+    kinds = {key: step["kind"] for key, step in breakdown["steps"].items()}
+    assert kinds == {"slow_upstream": "asset", "downstream": "asset", "slow_upstream_upstream_is_positive": "check"}
+    assert breakdown["steps"]["slow_upstream"]["seconds"] >= 0.3
+    assert breakdown["asset_steps"] >= 0.3
+    assert breakdown["check_steps"] > 0
+    assert breakdown["between_steps"] >= 0
+    total = breakdown["asset_steps"] + breakdown["check_steps"] + breakdown["between_steps"]
+    assert abs(total - breakdown["span"]) < 1e-6
+
+
+def test_the_median_run_and_its_line_in_results():
+    bench = load("bench")
+    breakdowns = [{"name": "fast"}, {"name": "middle"}, {"name": "slow"}]
+    assert bench.median_run([20.0, 21.5, 30.0], breakdowns)["name"] == "middle"
+    assert bench.median_run([20.0, 30.0], breakdowns[:2])["name"] in ("fast", "middle")
+
+    result = {"size": "1M", "format": "parquet", "run_wall": 21.3, "run_breakdown": {
+        "span": 18.0, "outside_run": 3.3, "between_steps": 0.5, "check_steps": 1.0, "asset_steps": 16.5,
+        "steps": {"dossiers": {"seconds": 7.0, "kind": "asset"}, "unit_metrics": {"seconds": 3.5, "kind": "asset"},
+                  "dossiers_rows_accounted_for": {"seconds": 1.0, "kind": "check"}}}}
+    lines = bench.run_breakdown_lines([result, {"size": "50M", "format": "parquet", "run_wall": 600.0}])
+    rows = [line for line in lines if line.startswith("| 1M")]
+    assert rows == ["| 1M | parquet | 21.3 | 3.3 | 0.5 | 1.0 (1) | 16.5 | dossiers 7.0, unit_metrics 3.5 |"]
+    assert not any(line.startswith("| 50M") for line in lines)  # measured before breakdowns existed
