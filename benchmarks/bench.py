@@ -20,7 +20,8 @@ For each size and format it
    each full run split by its own event log (benchmarks/run_steps.py) into the time outside the
    run, between its steps, in its check steps and in its asset steps;
 7. times two fixed workloads that do not depend on the project (a DuckDB aggregate over 100M
-   integers, a Python loop), so that figures from different machines can be compared.
+   integers, a Python loop), so that figures from different machines can be compared; the
+   DuckDB one also before each set, with the time each set was measured.
 Peak memory is the largest sum of RSS over the process and all its children, sampled every
 50 ms.
 """
@@ -227,7 +228,9 @@ def import_seconds() -> float:
 
 def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: int | None = None) -> dict:
     raw = generate(size, fmt, data_dir)
-    result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*")))}
+    result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*"))),
+                    "measured_at": f"{dt.datetime.now():%Y-%m-%d %H:%M}",
+                    "reference_s": round(machine_reference()["duckdb_100m_hash_s"], 2)}
     with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=data_dir) as scratch:
         scratch = Path(scratch)
         if run_only:
@@ -283,7 +286,7 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node() or 'this machine'}: "
+        f"Written {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.node() or 'this machine'}: "
         f"{psutil.cpu_count()} cores ({platform.processor() or platform.machine()}), "
         f"{gib(memory)} GiB RAM, Python {platform.python_version()}, DuckDB {duckdb.__version__}.",
         f"Machine reference (fixed workloads, to compare machines): DuckDB `sum(hash(i) % 1000)` over "
@@ -307,18 +310,22 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
         "A run as a user starts it: `python -m reform_pipeline.run` in a fresh warehouse, with an",
         "existing `DAGSTER_HOME` (a deployment's very first run also creates the instance storage:",
         "see Dagster's own overhead below). Where it ran more than once, the median, then each run.",
+        "*Measured*: when that set's benchmark started; *reference*: the DuckDB reference workload",
+        "timed just before it, so that sets measured at different times can be compared.",
         "",
-        "| set | format | files | export rows | dossiers | stages (no Dagster) s | run as a user starts it s | runs s | run peak GiB | lower bound: one scan s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| set | format | files | export rows | dossiers | stages (no Dagster) s | run as a user starts it s | runs s | run peak GiB | lower bound: one scan s | measured | reference s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rows = r["stages"]["stages"][0]["rows"] if "stages" in r else r["rows"]
         dossiers = r["stages"]["dossiers"] if "stages" in r else r["dossiers"]
         stages = f"{r['stages_wall']:.1f}" if "stages" in r else "not run"
+        # sets measured before these two were recorded show a dash
+        reference = f"{r['reference_s']:.2f}" if "reference_s" in r else "–"
         lines.append(
             f"| {r['size']} | {r['format']} | {r['files']} | {rows:,} | {dossiers:,} | "
             f"{stages} | {r['run_wall']:.1f} | {', '.join(f'{w:.1f}' for w in r.get('run_walls', [r['run_wall']]))} | "
-            f"{gib(r['run_peak'])} | {r['lower_bound']:.1f} |"
+            f"{gib(r['run_peak'])} | {r['lower_bound']:.1f} | {r.get('measured_at', '–')} | {reference} |"
         )
     lines += ["", "## Stage by stage (benchmarks/stages.py, no Dagster)", "",
               "| set | format | stage | seconds | rows in | rows/s |", "|---|---|---|---|---|---|"]

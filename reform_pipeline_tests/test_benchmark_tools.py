@@ -66,3 +66,16 @@ def test_the_median_run_and_its_line_in_results():
     rows = [line for line in lines if line.startswith("| 1M")]
     assert rows == ["| 1M | parquet | 21.3 | 3.3 | 0.5 | 1.0 (1) | 16.5 | dossiers 7.0, unit_metrics 3.5 |"]
     assert not any(line.startswith("| 50M") for line in lines)  # measured before breakdowns existed
+
+
+def test_results_say_when_each_set_was_measured(tmp_path):
+    bench = load("bench")
+    earlier = {"size": "50M", "format": "parquet", "files": 1, "rows": 10, "dossiers": 5, "run_wall": 600.0,
+               "run_peak": 2**30, "lower_bound": 5.5}
+    today = {**earlier, "size": "1M", "measured_at": "2026-12-01 21:23", "reference_s": 0.68}
+    path = tmp_path / "RESULTS.md"
+    bench.write_results([today, earlier], {"import": 1.3, "new_instance": 0.4, "reference": {
+        "duckdb_100m_hash_s": 0.7, "python_10m_loop_s": 0.4}}, path)
+    rows = [line for line in path.read_text().splitlines() if line.startswith(("| 1M | parquet | 1 |", "| 50M"))]
+    assert rows[0].endswith("| 2026-12-01 21:23 | 0.68 |")
+    assert rows[1].endswith("| 5.5 | – | – |")
