@@ -9,6 +9,7 @@ PERSON = "Lê Văn Tám"
 
 def _downgrade(con) -> None:
     """Rewrite a current warehouse into the earlier layout."""
+    _dossiers_as_table(con)
     con.execute("DELETE FROM staging.dossier_rows WHERE intrinsic_reason IS NOT NULL")
     con.execute(
         "CREATE TABLE staging.dossier_applicants AS SELECT source_file, row_number, applicant_name, "
@@ -20,6 +21,15 @@ def _downgrade(con) -> None:
     con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN applicant_phone")
     con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN applicant_address")
     con.execute("ALTER TABLE staging.dossier_rows RENAME COLUMN reason TO ref_reason")
+
+
+def _dossiers_as_table(con) -> None:
+    """The layout before staging.dossiers became a view: a table holding a copy of the latest
+    rows, and no is_latest flag on staging.dossier_rows."""
+    con.execute("CREATE TABLE staging.dossiers_copy AS SELECT * FROM staging.dossiers")
+    con.execute("DROP VIEW staging.dossiers")
+    con.execute("ALTER TABLE staging.dossiers_copy RENAME TO dossiers")
+    con.execute("ALTER TABLE staging.dossier_rows DROP COLUMN is_latest")
 
 
 def test_an_earlier_warehouse_is_upgraded_and_keeps_every_row(tmp_path):
@@ -42,3 +52,27 @@ def test_an_earlier_warehouse_is_upgraded_and_keeps_every_row(tmp_path):
     ).fetchall() == [("A", None, PERSON), ("C", "unknown_agency", "Phạm Thị Lan"), ("D", None, None)]
     assert con.execute("SELECT dossier_id FROM staging.dossiers ORDER BY 1").fetchall() == [("A",), ("D",)]
     assert [reason for *_, reason in quarantine(con)] == ["bad_number", "unknown_agency"]
+
+
+def test_a_warehouse_with_a_dossiers_table_gets_the_view_and_the_same_dossiers(tmp_path):
+    raw = make_raw(tmp_path / "raw", {
+        "dossiers_20250301.csv": [dossier(MaHoSo="A", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01 09:00:00"),
+                                  dossier(MaHoSo="B")],
+        "dossiers_20250302.csv": [dossier(MaHoSo="A", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02 09:00:00")],
+    })
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    before = con.execute("SELECT dossier_id, status FROM staging.dossiers ORDER BY dossier_id").fetchall()
+    assert before[0] == ("A", 9)
+    _dossiers_as_table(con)
+
+    # a nightly export on top: the upgrade rebuilds the latest versions in full, then merges it
+    write_csv(raw / "dossiers_20250303.csv", [dossier(MaHoSo="B", TrangThaiHoSoId="10",
+                                                      NgayCapNhat="2025-03-03 09:00:00")])
+    ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                             "WHERE table_schema = 'staging' AND table_name = 'dossiers'").fetchall())
+    assert kinds == {"dossiers": "VIEW"}
+    after = con.execute("SELECT dossier_id, status FROM staging.dossiers ORDER BY dossier_id").fetchall()
+    assert after == [("A", 9), ("B", 10)]
+    assert con.execute("SELECT count(*) FROM staging.dossier_rows WHERE is_latest").fetchone() == (2,)

@@ -1,10 +1,10 @@
 -- Nightly merge (SPEC §2.1 latest-version rule): only the dossiers in this run's new exports are
 -- touched, so the cost follows the size of the new files, not of the history. The current row
 -- of a dossier is already the latest of its older versions, so comparing it with the newest
--- new version is enough.
+-- new version is enough. The winner of each dossier is flagged is_latest in
+-- staging.dossier_rows, and the row it replaces unflagged, both by rowid.
 CREATE OR REPLACE TEMP TABLE dossier_candidates AS
-SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
-                  applicant_id_number, applicant_phone, applicant_address)
+SELECT rowid AS candidate_rowid, dossier_id, updated_at, source_file, row_number
 FROM staging.dossier_rows
 WHERE reason IS NULL AND source_file IN (SELECT file_name FROM ingest_batch)
 QUALIFY row_number() OVER (
@@ -12,16 +12,15 @@ QUALIFY row_number() OVER (
     ORDER BY updated_at DESC NULLS LAST, source_file DESC, row_number DESC
 ) = 1;
 
--- The current rows of those dossiers, found in one pass over the latest-version table (the only
--- part of the merge that reads the history), and the candidates that replace them or are new.
 CREATE OR REPLACE TEMP TABLE dossier_current AS
 SELECT current.rowid AS current_rowid, current.dossier_id, current.updated_at, current.source_file,
        current.row_number
-FROM staging.dossiers AS current
-SEMI JOIN dossier_candidates AS candidate ON current.dossier_id = candidate.dossier_id;
+FROM staging.dossier_rows AS current
+SEMI JOIN dossier_candidates AS candidate ON current.dossier_id = candidate.dossier_id
+WHERE current.is_latest;
 
 CREATE OR REPLACE TEMP TABLE dossier_winners AS
-SELECT candidate.dossier_id, current.current_rowid
+SELECT candidate.candidate_rowid, current.current_rowid
 FROM dossier_candidates AS candidate
 LEFT JOIN dossier_current AS current ON current.dossier_id = candidate.dossier_id
 WHERE current.dossier_id IS NULL
@@ -30,10 +29,8 @@ WHERE current.dossier_id IS NULL
     > struct_pack(u := coalesce(current.updated_at, TIMESTAMP '-infinity'),
                   f := current.source_file, r := current.row_number);
 
-DELETE FROM staging.dossiers
+UPDATE staging.dossier_rows SET is_latest = FALSE
 WHERE rowid IN (SELECT current_rowid FROM dossier_winners WHERE current_rowid IS NOT NULL);
 
-INSERT INTO staging.dossiers
-SELECT candidate.*
-FROM dossier_candidates AS candidate
-SEMI JOIN dossier_winners AS winner ON winner.dossier_id = candidate.dossier_id;
+UPDATE staging.dossier_rows SET is_latest = TRUE
+WHERE rowid IN (SELECT candidate_rowid FROM dossier_winners);
