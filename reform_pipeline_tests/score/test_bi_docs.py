@@ -189,7 +189,7 @@ def test_publishing_restores_the_compression_setting(tmp_path, before):
     add_units(warehouse, PROVINCE_TREE)
     build_report_scenario(warehouse)
     if before:
-        warehouse.execute(f"SET disabled_compression_methods = '{before}'")
+        warehouse.execute("SET disabled_compression_methods = $methods", {"methods": before})
     setting = "SELECT lower(current_setting('disabled_compression_methods'))"
     build_bi_file(warehouse, tmp_path / "reform_bi.duckdb")
     assert warehouse.execute(setting).fetchone()[0] == before
