@@ -68,12 +68,14 @@ def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Any = None) -> An
     return rows[0][0] if rows else None
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, *, base_table: bool = False) -> bool:
+    """Whether ``schema.table`` exists: a table or a view, or with ``base_table`` only a table."""
     return bool(
         scalar(
             con,
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? "
+            "AND (NOT ? OR table_type = 'BASE TABLE')",
+            [schema, table, base_table],
         )
     )
 

@@ -92,8 +92,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
         with _transaction(con):
             run_sql_file(con, "ingest/schema_upgrade")
         log.info("warehouse upgraded: personal data now in staging.dossier_rows")
-    if scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'staging' "
-                   "AND table_name = 'dossiers' AND table_type = 'BASE TABLE'"):
+    if table_exists(con, "staging", "dossiers", base_table=True):
         with _transaction(con):
             run_sql_file(con, "ingest/dossiers_view_upgrade")
         log.info("warehouse upgraded: staging.dossiers is now a view over the latest rows of "

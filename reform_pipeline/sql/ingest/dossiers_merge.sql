@@ -12,6 +12,8 @@ QUALIFY row_number() OVER (
     ORDER BY updated_at DESC NULLS LAST, source_file DESC, row_number DESC
 ) = 1;
 
+-- The current rows of those dossiers, found in one pass over the flagged rows (the only part of
+-- the merge that reads the history), and the candidates that replace them or are new.
 CREATE OR REPLACE TEMP TABLE dossier_current AS
 SELECT current.rowid AS current_rowid, current.dossier_id, current.updated_at, current.source_file,
        current.row_number
