@@ -146,13 +146,12 @@ def dagster_home(scratch: Path) -> Path:
     return home
 
 
-def user_run(raw: Path, work: Path, home: Path) -> tuple[float, int, dict]:
-    """``python -m reform_pipeline.run`` on ``raw``, with the warehouse and BI file in ``work``:
-    its wall seconds, peak memory, and where its time went (``run_breakdown``)."""
+def user_run(raw: Path, work: Path, home: Path) -> tuple[float, int]:
+    """``python -m reform_pipeline.run`` on ``raw``, with the warehouse and BI file in ``work``."""
     env = {"REFORM_RAW_DIR": str(raw), "REFORM_WAREHOUSE": str(work / "reform.duckdb"),
            "REFORM_BI_DB": str(work / "bi" / "reform_bi.duckdb"), "DAGSTER_HOME": str(home)}
     seconds, peak, _ = measure([PYTHON, "-m", "reform_pipeline.run"], env)
-    return seconds, peak, run_breakdown(home, seconds)
+    return seconds, peak
 
 
 def run_breakdown(home: Path, wall: float) -> dict:
@@ -170,9 +169,9 @@ def fresh_user_runs(raw: Path, scratch: Path, repeat: int) -> tuple[list[float],
     walls, peak, breakdowns = [], 0, []
     for attempt in range(repeat):
         work = scratch / f"run{attempt}"
-        seconds, run_peak, breakdown = user_run(raw, work, home)
+        seconds, run_peak = user_run(raw, work, home)
         walls.append(seconds)
-        breakdowns.append(breakdown)
+        breakdowns.append(run_breakdown(home, seconds))
         peak = max(peak, run_peak)
         if attempt < repeat - 1:
             shutil.rmtree(work)
@@ -193,12 +192,17 @@ def new_instance_seconds(scratch: Path) -> float:
     return created - open_instance(home)
 
 
-def machine_reference() -> dict:
-    """Two fixed workloads, to compare machines: DuckDB on all cores, Python on one."""
+def duckdb_reference_seconds() -> float:
+    """A fixed DuckDB workload on all cores: ``sum(hash(i) % 1000)`` over 100M integers."""
     con = duckdb.connect()
     started = time.perf_counter()
     con.execute("SELECT sum(hash(i) % 1000) FROM range(100000000) AS t(i)").fetchall()
-    duck = time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+def machine_reference() -> dict:
+    """Two fixed workloads, to compare machines: DuckDB on all cores, Python on one."""
+    duck = duckdb_reference_seconds()
     started = time.perf_counter()
     total = 0
     for i in range(10_000_000):
@@ -230,7 +234,7 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
     raw = generate(size, fmt, data_dir)
     result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*"))),
                     "measured_at": f"{dt.datetime.now():%Y-%m-%d %H:%M}",
-                    "reference_s": round(machine_reference()["duckdb_100m_hash_s"], 2)}
+                    "reference_s": round(duckdb_reference_seconds(), 2)}
     with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=data_dir) as scratch:
         scratch = Path(scratch)
         if run_only:
@@ -257,7 +261,7 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
             print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
             nightly_ingest, _, peak = stage_run(raw, work, only="ingest")
             result.update(nightly_ingest=nightly_ingest["stages"][0], nightly_ingest_peak=peak)
-            result["nightly_run_wall"], result["nightly_run_peak"], _ = user_run(raw, work, dagster_home(scratch))
+            result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, work, dagster_home(scratch))
         finally:
             new_export.unlink()
         result["lower_bound"] = lower_bound(raw, fmt)
