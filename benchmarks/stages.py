@@ -26,19 +26,17 @@ def count(con, table: str) -> int:
     return con.execute("SELECT count(*) FROM query_table($t)", {"t": table}).fetchall()[0][0]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--raw", type=Path, required=True)
-    parser.add_argument("--warehouse", type=Path, required=True)
-    parser.add_argument("--bi", type=Path, required=True)
-    parser.add_argument("--only", choices=["ingest", "all"], default="all")
-    args = parser.parse_args()
-    settings = Settings(args.raw, args.warehouse, args.bi, None)
-    args.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(args.warehouse), config=settings.duckdb_config())
+def run_stages(raw: Path, warehouse: Path, bi: Path, only: str = "all", on_stage=None) -> dict:
+    """Run the stages on ``raw`` in a fresh warehouse; ``on_stage(name)`` is called as each
+    one starts. Returns the timings and the row counts that main() prints."""
+    settings = Settings(raw, warehouse, bi, None)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse), config=settings.duckdb_config())
     stages: list[dict] = []
 
     def timed(name: str, work, rows_in) -> None:
+        if on_stage is not None:
+            on_stage(name)
         started = time.perf_counter()
         result = work()
         seconds = time.perf_counter() - started
@@ -54,7 +52,7 @@ def main() -> None:
 
     timed("ingest", ingest, lambda result: result[0])
     as_of = con.execute("SELECT as_of FROM meta.run_context").fetchall()[0][0]
-    if args.only == "all":
+    if only == "all":
         dossiers = count(con, "staging.dossiers")
         timed("calendar", lambda: build_calendar(con, as_of), lambda _: count(con, "model.calendar"))
         timed("dossier_facts", lambda: build_dossier_facts(con, as_of), dossiers)
@@ -68,8 +66,20 @@ def main() -> None:
             return sum(tables.values())
 
         timed("publish", publish, lambda rows: rows)
-    print(json.dumps({"stages": stages, "dossiers": count(con, "staging.dossiers"),
-                      "dossier_rows": count(con, "staging.dossier_rows")}))
+    result = {"stages": stages, "dossiers": count(con, "staging.dossiers"),
+              "dossier_rows": count(con, "staging.dossier_rows")}
+    con.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--raw", type=Path, required=True)
+    parser.add_argument("--warehouse", type=Path, required=True)
+    parser.add_argument("--bi", type=Path, required=True)
+    parser.add_argument("--only", choices=["ingest", "all"], default="all")
+    args = parser.parse_args()
+    print(json.dumps(run_stages(args.raw, args.warehouse, args.bi, args.only)))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@ own overhead is read off the same run as its compute, so the split must add up."
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from dagster import AssetCheckResult, DagsterInstance, asset, asset_check, materialize
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SAMPLE = BENCHMARKS.parent / "data" / "raw"
 
 
 def load(name: str):
@@ -79,3 +82,39 @@ def test_results_say_when_each_set_was_measured(tmp_path):
     rows = [line for line in path.read_text().splitlines() if line.startswith(("| 1M | parquet | 1 |", "| 50M"))]
     assert rows[0].endswith("| 2026-12-01 21:23 | 0.68 |")
     assert rows[1].endswith("| 5.5 | – | – |")
+
+
+def test_costliest_operators_walks_the_whole_profile_tree():
+    profile_statements = load("profile_statements")
+    profile = {"operator": [{"type": "INSERT", "timing": 0.5, "intermediate_rows": 1, "children": [
+        {"type": "PROJECTION", "timing": 0.1, "intermediate_rows": 10, "children": [
+            {"type": "TABLE_SCAN", "timing": 2.0, "intermediate_rows": 10,
+             "extra_info": {"Function": "PARQUET_SCAN"}, "children": []}]}]}]}
+    ops = profile_statements.costliest_operators(profile, top=2)
+    assert [(op["operator"], op["depth"], op["detail"]) for op in ops] == [
+        ("TABLE_SCAN", 2, "PARQUET_SCAN"), ("INSERT", 0, "")]
+
+
+def test_profile_statements_times_and_explains_the_sample(tmp_path):
+    """The profiling tool of benchmarks/README.md on the shipped sample: every stage's statements
+    are timed, and the one asked for is profiled operator by operator."""
+    command = [sys.executable, str(BENCHMARKS / "profile_statements.py"), "--raw", str(SAMPLE),
+               "--work", str(tmp_path / "work"), "--explain", "CREATE OR REPLACE TABLE model.dossier_facts AS",
+               "--top", "5"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=BENCHMARKS.parent)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    stages = [line.split()[0] for line in out.split("slowest statements")[0].splitlines()[1:] if line.strip()]
+    assert stages == ["ingest", "calendar", "dossier_facts", "unit_metrics", "index_766", "scorecard", "publish"]
+    timed = out.split("slowest statements:")[1].split("profile of")[0].splitlines()[2:]
+    assert len([line for line in timed if line.strip()]) == 5
+    assert "profile of (dossier_facts," in out
+    assert "TABLE_SCAN" in out  # the scan of staging.dossier_rows under the facts
+    assert list((tmp_path / "work").glob("profile-*.json"))
+
+    missing = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "profile_statements.py"), "--raw", str(SAMPLE), "--only", "ingest",
+         "--work", str(tmp_path / "other"), "--explain", "no such statement"],
+        capture_output=True, text=True, timeout=600, cwd=BENCHMARKS.parent)
+    assert missing.returncode == 1
+    assert "nothing profiled" in missing.stderr
