@@ -389,7 +389,10 @@ def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
     names never enter SQL text. Returns the positions k that have a typed t<k>, each with its
     class: "timestamp" (a TIMESTAMP value) or "integer" (a BIGINT value)."""
     con.complete()
-    con.read_parquet(paths, filename=True, file_row_number=True).create_view("parquet_files", replace=True)
+    # A temporary view, this connection's alone. The relation's create_view would store the view
+    # in the warehouse file itself, a catalog write and a commit for every group of files, and
+    # leave it there pointing at the raw folder (schema.sql drops that leftover).
+    con.register("parquet_files", con.read_parquet(paths, filename=True, file_row_number=True))
     described = con.execute("DESCRIBE SELECT * FROM parquet_files").fetchall()[:width]
     texts, typed = [], {}
     for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1):

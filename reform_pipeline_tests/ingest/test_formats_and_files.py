@@ -4,6 +4,7 @@ import datetime as dt
 import os
 import shutil
 
+import duckdb
 import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -79,6 +80,30 @@ def test_parquet_with_typed_columns(tmp_path):
     con = ingest(raw, tmp_path / "wh.duckdb")
     assert quarantine(con) == []
     assert con.execute(SELECT_EXPECTED).fetchone() == EXPECTED_VN
+
+
+def test_reading_parquet_leaves_no_view_in_the_warehouse(tmp_path):
+    """The view over the Parquet exports lives on the ingest's connection only; the one that
+    earlier versions stored in the warehouse (main.parquet_files) is dropped by the next run."""
+    raw = make_raw(tmp_path / "raw")
+    pq.write_table(pa.table({"MaHoSo": ["P1"], "MaTTHC": [PROC_A], "MaDonVi": ["X1"], "TrangThaiHoSoId": [2],
+                             "NgayTiepNhan": ["2025-03-03 08:00:00"]}), raw / "dossiers_20250303.parquet")
+    warehouse = tmp_path / "wh.duckdb"
+    ingest(raw, warehouse).close()
+
+    def stored_views(con) -> list[str]:
+        return [name for (name,) in con.execute(
+            "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary "
+            "ORDER BY 1").fetchall()]
+
+    with duckdb.connect(str(warehouse)) as con:
+        assert stored_views(con) == ["staging.dossiers"]
+        con.execute("CREATE VIEW main.parquet_files AS SELECT 1 AS left_by_an_earlier_version")
+    pq.write_table(pa.table({"MaHoSo": ["P2"], "MaTTHC": [PROC_A], "MaDonVi": ["X1"], "TrangThaiHoSoId": [2],
+                             "NgayTiepNhan": ["2025-03-04 08:00:00"]}), raw / "dossiers_20250304.parquet")
+    con = ingest(raw, warehouse)
+    assert stored_views(con) == ["staging.dossiers"]
+    assert con.execute("SELECT dossier_id FROM staging.dossiers ORDER BY 1").fetchall() == [("P1",), ("P2",)]
 
 
 
