@@ -45,7 +45,11 @@ def build_index_766(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str,
     province's total for the latest year (``province_year``, ``province_points``,
     ``province_max_points``, ``province_score_100``; None where there is nothing to show).
     """
-    run_sql_file(con, "score/index_766", {"as_of": as_of})
+    # the range of the procedure numbers whose sets index_766.sql unites, as a constant
+    last_procedure_number = scalar(
+        con, "SELECT greatest(count(DISTINCT procedure_code) - 1, 0) FROM model.dossier_facts"
+    )
+    run_sql_file(con, "score/index_766", {"as_of": as_of, "last_procedure_number": last_procedure_number})
     rows, units, periods, covered = con.execute(
         """
         SELECT

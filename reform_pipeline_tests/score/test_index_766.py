@@ -238,6 +238,17 @@ def test_payment_procedures_rounds_half_away_from_zero(warehouse):
     assert _payment(warehouse, "KH", JAN_2025) == (0.15, Decimal("0.38"))
 
 
+def test_payment_procedures_with_fees_but_none_paid_online_scores_zero(warehouse):
+    # covered (fee dossiers exist) with a rate of 0, not left out: the units' sets of paid
+    # procedures are empty (NULL bit sets), and so is their union
+    add_units(warehouse, [("KH", "Tỉnh Khánh Hòa", "province", None)])
+    add_metric(warehouse, "KH", JAN_2025, "dossiers_received", 2, None, 2)
+    add_dossier(warehouse, "d1", "P01", "KH", dt.date(2025, 1, 15), fee_amount=1_000, paid_online=0)
+    add_dossier(warehouse, "d2", "P02", "KH", dt.date(2025, 1, 16), fee_amount=1_000, paid_online=0)
+    build_index_766(warehouse, AS_OF)
+    assert _payment(warehouse, "KH", JAN_2025) == (0.0, Decimal("0.00"))
+
+
 def test_province_summary_reports_the_latest_year(province_warehouse):
     con = province_warehouse
     add_metric(con, "KH", YEAR_2025_CUT, "on_time_rate", 45, 50)  # 18.00 / 20

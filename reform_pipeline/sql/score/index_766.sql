@@ -45,23 +45,34 @@ periods AS (
 ),
 -- payment_procedures: distinct procedures with ≥ 1 received(P) dossier with a fee, and among
 -- them those with ≥ 1 such dossier paid online. received(P) = accepted dossiers (withdrawn
--- included, SPEC §4.3) received in P. Aggregated by (agency, procedure, month) first, then by
--- (agency, period, procedure), and only then spread over the ancestors of the agency, so that
--- the fan-out of the closure applies to a few rows per procedure, not to every dossier.
+-- included, SPEC §4.3) received in P. Aggregated by (agency, procedure, month) first, then each
+-- agency × period keeps its procedures as a set of bits (bit k: the procedure numbered k), and
+-- only those sets are spread over the ancestors of the agency and united there (bit_or): the
+-- number of distinct procedures of a subtree is the number of bits set. The fan-out of the
+-- closure applies to one row per agency and period, not to every procedure of it.
 -- Every period starts on a month start and ends on a month end or on the as-of cut, so months
 -- cut at the latest period_end are exact building blocks of every period.
+-- $last_procedure_number: the number of distinct procedure codes in model.dossier_facts minus 1
+-- (at least 0), the range bitstring_agg needs as a constant (score/build.py).
+procedure_numbers AS (
+    SELECT
+        procedure_code,
+        CAST(row_number() OVER (ORDER BY procedure_code) - 1 AS INTEGER) AS procedure_number
+    FROM (SELECT DISTINCT procedure_code FROM model.dossier_facts)
+),
 fee_dossier_months AS (
     SELECT
-        agency_code,
-        procedure_code,
-        CAST(date_trunc('month', received_date) AS DATE) AS month_start,
-        bool_or(paid_online IN (1, 2)) AS any_paid_online  -- thanh toán trực tuyến
-    FROM model.dossier_facts
-    WHERE outcome <> 'not_accepted'
-      AND received_date IS NOT NULL
-      AND fee_amount > 0
-      AND received_date <= (SELECT max(period_end) FROM periods)
-    GROUP BY agency_code, procedure_code, month_start
+        facts.agency_code,
+        numbers.procedure_number,
+        CAST(date_trunc('month', facts.received_date) AS DATE) AS month_start,
+        bool_or(facts.paid_online IN (1, 2)) AS any_paid_online  -- thanh toán trực tuyến
+    FROM model.dossier_facts AS facts
+    JOIN procedure_numbers AS numbers ON numbers.procedure_code = facts.procedure_code
+    WHERE facts.outcome <> 'not_accepted'
+      AND facts.received_date IS NOT NULL
+      AND facts.fee_amount > 0
+      AND facts.received_date <= (SELECT max(period_end) FROM periods)
+    GROUP BY facts.agency_code, numbers.procedure_number, month_start
 ),
 fee_month_grains AS (
     -- each month under the start of its month, quarter and year; computed before the join so
@@ -69,7 +80,7 @@ fee_month_grains AS (
     -- product)
     SELECT
         m.agency_code,
-        m.procedure_code,
+        m.procedure_number,
         grains.period_type,
         CAST(date_trunc(grains.period_type, m.month_start) AS DATE) AS period_start,
         m.any_paid_online
@@ -81,37 +92,29 @@ fee_agency_periods AS (
         g.agency_code,
         g.period_type,
         g.period_start,
-        g.procedure_code,
-        bool_or(g.any_paid_online) AS any_paid_online
+        bitstring_agg(g.procedure_number, 0, $last_procedure_number) AS fee_procedures,
+        -- NULL when none was paid online
+        bitstring_agg(g.procedure_number, 0, $last_procedure_number) FILTER (WHERE g.any_paid_online)
+            AS paid_procedures
     FROM fee_month_grains AS g
     SEMI JOIN periods AS p
       ON p.period_type = g.period_type
      AND p.period_start = g.period_start
-    GROUP BY g.agency_code, g.period_type, g.period_start, g.procedure_code
+    GROUP BY g.agency_code, g.period_type, g.period_start
 ),
-fee_subtree_periods AS (
+payment_procedures AS (
     -- a unit covers every dossier received by it or by any unit below it (SPEC §2.3)
     SELECT
         c.ancestor_code AS scope_code,
         f.period_type,
         f.period_start,
-        f.procedure_code,
-        bool_or(f.any_paid_online) AS any_paid_online
+        'payment_procedures' AS metric_code,
+        coalesce(bit_count(bit_or(f.paid_procedures)), 0) AS numerator,
+        bit_count(bit_or(f.fee_procedures)) AS denominator,
+        coalesce(bit_count(bit_or(f.paid_procedures)), 0) / bit_count(bit_or(f.fee_procedures)) AS value
     FROM fee_agency_periods AS f
     JOIN staging.unit_closure AS c ON c.descendant_code = f.agency_code
-    GROUP BY c.ancestor_code, f.period_type, f.period_start, f.procedure_code
-),
-payment_procedures AS (
-    SELECT
-        scope_code,
-        period_type,
-        period_start,
-        'payment_procedures' AS metric_code,
-        count(*) FILTER (WHERE any_paid_online) AS numerator,
-        count(*) AS denominator,
-        count(*) FILTER (WHERE any_paid_online) / count(*) AS value
-    FROM fee_subtree_periods
-    GROUP BY scope_code, period_type, period_start
+    GROUP BY c.ancestor_code, f.period_type, f.period_start
 ),
 rates AS (
     SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
