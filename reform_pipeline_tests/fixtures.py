@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import sys
 from pathlib import Path
 
 import duckdb
@@ -78,3 +80,15 @@ def quarantine(con) -> list[tuple]:
     return con.execute(
         "SELECT source_file, row_number, reason FROM meta.quarantine ORDER BY kind, source_file, row_number"
     ).fetchall()
+
+
+def pipeline_command(raw: Path, work: Path, *, dagster_home: Path | None = None,
+                     args: tuple[str, ...] = ("-m", "reform_pipeline.run")) -> tuple[list[str], dict]:
+    """The command ``make run`` starts (or ``args`` for this Python) and its environment: ``raw``
+    as the raw folder, the warehouse and BI file in ``work``, and DAGSTER_HOME only if given."""
+    env = {**os.environ, "REFORM_RAW_DIR": str(raw), "REFORM_WAREHOUSE": str(work / "reform.duckdb"),
+           "REFORM_BI_DB": str(work / "bi" / "reform_bi.duckdb")}
+    env.pop("DAGSTER_HOME", None)
+    if dagster_home is not None:
+        env["DAGSTER_HOME"] = str(dagster_home)
+    return [sys.executable, *args], env

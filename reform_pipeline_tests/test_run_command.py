@@ -6,27 +6,20 @@ these tests hold it to printing everything and exiting with the right code all t
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-from reform_pipeline_tests.fixtures import dossier, make_raw
+from reform_pipeline_tests.fixtures import dossier, make_raw, pipeline_command
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run(raw: Path, work: Path, dagster_home: Path | None = None,
-        command: tuple[str, ...] = ("-m", "reform_pipeline.run")) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REFORM_RAW_DIR": str(raw), "REFORM_WAREHOUSE": str(work / "reform.duckdb"),
-           "REFORM_BI_DB": str(work / "bi" / "reform_bi.duckdb")}
-    env.pop("DAGSTER_HOME", None)
-    if dagster_home is not None:
-        env["DAGSTER_HOME"] = str(dagster_home)
-    return subprocess.run([sys.executable, *command], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+        args: tuple[str, ...] = ("-m", "reform_pipeline.run")) -> subprocess.CompletedProcess:
+    command, env = pipeline_command(raw, work, dagster_home=dagster_home, args=args)
+    return subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
 def test_a_run_prints_its_summary_to_the_end_and_exits_0(tmp_path):
@@ -75,7 +68,7 @@ def test_main_called_from_python_leaves_the_interpreter_clean(tmp_path):
     """main() itself freezes nothing out of the garbage collector (only the command does, just
     before it leaves): a program that calls it and exits normally sees no leak report."""
     raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A1")]})
-    done = run(raw, tmp_path, command=("-c", "import sys, reform_pipeline.run as r; sys.exit(r.main())"))
+    done = run(raw, tmp_path, args=("-c", "import sys, reform_pipeline.run as r; sys.exit(r.main())"))
     assert done.returncode == 0, done.stderr
     assert "Checks:" in done.stdout
     assert "leaked" not in done.stderr

@@ -10,7 +10,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from dagster import materialize
 from reform_pipeline.definitions import ALL_ASSETS
 from reform_pipeline.resources import resources_from
 from reform_pipeline.settings import Settings
-from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv
+from reform_pipeline_tests.fixtures import dossier, make_raw, pipeline_command, write_csv
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "raw"
@@ -56,21 +55,14 @@ def test_two_runs_without_new_files_publish_identical_tables(tmp_path):
     assert files["dossiers_20250301 - Copy.csv"] == "duplicate"
 
 
-def run_command(raw: Path, work: Path) -> tuple[list[str], dict]:
-    env = {**os.environ, "REFORM_RAW_DIR": str(raw), "REFORM_WAREHOUSE": str(work / "reform.duckdb"),
-           "REFORM_BI_DB": str(work / "bi" / "reform_bi.duckdb")}
-    env.pop("DAGSTER_HOME", None)
-    return [sys.executable, "-m", "reform_pipeline.run"], env
-
-
 def run_to_end(raw: Path, work: Path) -> None:
-    command, env = run_command(raw, work)
+    command, env = pipeline_command(raw, work)
     subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True, timeout=600)
 
 
 def run_and_kill(raw: Path, work: Path, marker: str) -> bool:
     """Start a run, SIGKILL it as soon as ``marker`` shows in its log; True if it was killed."""
-    command, env = run_command(raw, work)
+    command, env = pipeline_command(raw, work)
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)
     try:
