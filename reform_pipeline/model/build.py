@@ -11,13 +11,11 @@ import datetime as dt
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from reform_pipeline.model.calendar import CalendarOverride, calendar_days, calendar_span
 from reform_pipeline.warehouse import run_sql_file, scalar, sql_text
 
 _READ_OVERRIDES = "SELECT date, is_working_day, note FROM staging.calendar_overrides ORDER BY date"
-_CALENDAR_DAYS_VIEW = "calendar_days"  # the name model/calendar.sql reads the Python rows from
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
@@ -28,19 +26,14 @@ def build_calendar(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, 
     start, end = calendar_span(first_data_date, last_data_date, as_of, max_processing_days)
     overrides = [CalendarOverride(*row) for row in con.execute(_READ_OVERRIDES).fetchall()]
     days = list(calendar_days(start, end, overrides))
-    rows = pa.table(
-        {
-            "date": pa.array([d.date for d in days], pa.date32()),
-            "is_working_day": pa.array([d.is_working_day for d in days], pa.bool_()),
-            "source": pa.array([d.source for d in days], pa.string()),
-            "note": pa.array([d.note for d in days], pa.string()),
-        }
-    )
-    con.register(_CALENDAR_DAYS_VIEW, rows)
-    try:
-        run_sql_file(con, "model/calendar")
-    finally:
-        con.unregister(_CALENDAR_DAYS_VIEW)
+    # The days go in as list parameters: building an Arrow table from Python lists imports
+    # pandas (~0.3 s of every run; benchmarks/README.md).
+    run_sql_file(con, "model/calendar", {
+        "dates": [d.date for d in days],
+        "working": [d.is_working_day for d in days],
+        "sources": [d.source for d in days],
+        "notes": [d.note for d in days],
+    })
     by_source = dict(
         con.execute("SELECT source, count(*) FROM model.calendar GROUP BY source ORDER BY source").fetchall()
     )
