@@ -128,6 +128,46 @@ def test_nfc_and_nfd_spellings_of_a_code_are_one_code(tmp_path):
     assert con.execute("SELECT agency_code FROM staging.dossiers").fetchone() == (unicodedata.normalize("NFC", code),)
 
 
+# Every character DuckDB's trim removes (the Unicode space separators), characters it keeps
+# (tab, line breaks, a zero-width space) and non-ASCII letters.
+EDGE_CHARACTERS = [" ", "\u00a0", "\u1680", "\u2000", "\u200a", "\u202f", "\u205f", "\u3000",
+                   "\t", "\r", "\n", "\u200b", "Đ", "ễ", "😀"]
+
+
+def test_trimmed_cells_equal_trim_everywhere(tmp_path):
+    """The ingest trims only cells that can change (macros.sql, trimmed): the result must be
+    DuckDB's trim for any cell."""
+    import duckdb
+
+    from reform_pipeline.warehouse import run_sql_file
+
+    con = duckdb.connect()
+    run_sql_file(con, "ingest/macros")
+    cells = [None, "", "A1", "A 1", "  ", *("".join(p) for p in _edge_placements())]
+    differing = con.execute(
+        "SELECT s FROM (SELECT unnest($cells) AS s) "
+        "WHERE trimmed(s) IS DISTINCT FROM trim(s) OR cell(s) IS DISTINCT FROM nullif(trim(s), '')",
+        {"cells": cells},
+    ).fetchall()
+    assert differing == []
+
+
+def _edge_placements():
+    for c in EDGE_CHARACTERS:
+        yield c, "HS-001"
+        yield "HS-001", c
+        yield c, "HS", c, "001", c
+        yield c, c
+        yield c,
+
+
+def test_a_code_between_no_break_spaces_is_the_code(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaDonVi="\u00a0X1\u3000")]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == []
+    assert con.execute("SELECT agency_code FROM staging.dossiers").fetchone() == ("X1",)
+
+
 HOSTILE_NAME = "dossiers_2025'03\"01; DROP TABLE x; -- [1] {a,b} *? Đà Nẵng.csv"
 
 
