@@ -313,11 +313,12 @@ def _validate(
     header_map = map_headers("dossiers", headers)
     _create_dossier_landing(con, header_map.positions, len(headers), typed)
     canonical = canonical_columns("dossiers")
-    present = [column for column in canonical if column in header_map.positions]
     extras = sorted(set(range(len(headers))) - set(header_map.positions.values()))
     raw_keys = {
-        "present_headers": [header_map.headers[header_map.positions[column]] for column in present],
-        "present_positions": [canonical.index(column) + 1 for column in present],
+        "raw_headers": [
+            header_map.headers[header_map.positions[column]] if column in header_map.positions else None
+            for column in canonical
+        ],
         "extra_headers": [header_map.headers[position] for position in extras],
     }
     replaced = {path.name for path in paths if to_read[path.name][1] is not None}

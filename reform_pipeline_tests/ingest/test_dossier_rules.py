@@ -1,6 +1,7 @@
 """SPEC §2.1: every reason code, the value rules and the defaults, one rule per test."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -145,3 +146,17 @@ def test_quarantine_keeps_file_row_and_raw_values(tmp_path):
     ).fetchone()
     assert (source, number, reason) == ("dossiers_20250305.csv", 2, "bad_number")
     assert '"PhiLePhi":"abc"' in values and '"MaHoSo":"B"' in values
+
+
+def test_raw_values_are_the_files_own_cells_in_order(tmp_path):
+    """A rejected row's raw values: the canonical columns the file has (under its own headers, in
+    the canonical order), then its other columns; an empty cell is null; nothing is escaped twice."""
+    row = dossier(MaHoSo='HS "7"', PhiLePhi="abc", DanhGia="")
+    del row["NgayYeuCauBoSung"]
+    extra = {"GhiChu": 'a\\b "c"\nd', "Khac": ""}
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250305.csv": [{**extra, **row}]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    (values,) = con.execute("SELECT raw_values FROM meta.quarantine").fetchone()
+    expected = {key: (value if value != "" else None) for key, value in row.items()}
+    expected.update({key: (value if value != "" else None) for key, value in extra.items()})
+    assert list(json.loads(values).items()) == list(expected.items())

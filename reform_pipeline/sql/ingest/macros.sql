@@ -152,3 +152,9 @@ CREATE OR REPLACE TEMP MACRO decimal_number(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?[0-9]{1,15}([.,][0-9]{1,12})?')
         THEN CAST(replace(s, ',', '.') AS DOUBLE)
 END;
+
+-- One "key":value member of a JSON object, NULL (left out by concat_ws) when the key is NULL; a
+-- NULL value is written as null. Keys and values are escaped as JSON strings.
+CREATE OR REPLACE TEMP MACRO json_pair(key, value) AS
+    CASE WHEN key IS NOT NULL THEN CAST(to_json(CAST(key AS VARCHAR)) AS VARCHAR) || ':'
+        || coalesce(CAST(to_json(CAST(value AS VARCHAR)) AS VARCHAR), 'null') END;
