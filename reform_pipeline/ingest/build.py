@@ -381,7 +381,8 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         " || '|' || coalesce((SELECT string_agg(procedure_code, ',' ORDER BY procedure_code) FROM staging.procedures), ''))",
     )
     states = con.execute(
-        "SELECT reference_fingerprint, needs_full_rebuild, latest_data_date FROM meta.ingest_state"
+        "SELECT reference_fingerprint, needs_full_rebuild, latest_data_date, dossier_key_hash "
+        "FROM meta.ingest_state"
     ).fetchall()
     state = states[0] if states else None
     execute(con,
@@ -395,7 +396,9 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
     reference_changed = not first_merge and state[0] != fingerprint
     if not pending and not reference_changed and not (state and state[1]):
         return "none"
+    key_hash = scalar(con, "SELECT hash($text)", {"text": _DOSSIER_KEY_PROBE})
     with _transaction(con):
+        _refresh_dossier_keys(con, state, key_hash)
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
         new_rows = scalar(
@@ -416,11 +419,32 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         execute(con, "DELETE FROM meta.ingest_state")
         execute(
             con,
-            "INSERT INTO meta.ingest_state (reference_fingerprint, needs_full_rebuild, latest_data_date) "
-            "VALUES (?, FALSE, ?)",
-            [fingerprint, latest],
+            "INSERT INTO meta.ingest_state (reference_fingerprint, needs_full_rebuild, latest_data_date, "
+            "dossier_key_hash) VALUES (?, FALSE, ?, ?)",
+            [fingerprint, latest, key_hash],
         )
     return "full" if full else "incremental"
+
+
+# The text whose hash() stands for DuckDB's hash function in meta.ingest_state.dossier_key_hash.
+_DOSSIER_KEY_PROBE = "reform_pipeline dossier_key: HS-000.00.00.H00-250101-0001 Đ"
+
+
+def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, key_hash: int) -> None:
+    """Make every stored dossier_key equal hash(dossier_id) under this DuckDB.
+
+    The keys are written with each row (ingest/dossier_rows.sql). DuckDB does not promise that
+    hash() stays the same across releases: when the hash recorded by the last merge differs from
+    this DuckDB's (or none was recorded: a warehouse from before the keys), every key is
+    computed again, once. A key that went stale would hide a dossier's current row from the
+    nightly merge."""
+    if state is None:
+        # the first merge: the rows were all written by this run's DuckDB, unless an earlier
+        # run stopped before its merge
+        execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id) WHERE dossier_key IS NULL")
+    elif state[3] != key_hash:
+        log.info("computing the dossier keys of every stored row (once after a DuckDB upgrade)")
+        execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id)")
 
 
 # --- as-of -----------------------------------------------------------------------------------

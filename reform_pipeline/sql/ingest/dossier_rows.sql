@@ -209,7 +209,8 @@ SELECT
             list_zip($extra_headers, extra_values), lambda pair: json_pair(pair[1], pair[2])), ',') END
     ) || '}' END AS raw_values,
     intrinsic_reason,
-    applicant_name, applicant_id_number, applicant_phone, applicant_address
+    applicant_name, applicant_id_number, applicant_phone, applicant_address,
+    hash(dossier_id) AS dossier_key
 FROM reasoned;
 
 INSERT INTO meta.quarantine (kind, source_file, row_number, reason, raw_values)

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS meta.ingest_state (
 -- merge so that a nightly run need not scan the whole history for it. Added to warehouses
 -- written before it existed (NULL there until the next merge).
 ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS latest_data_date DATE;
+-- hash() of a fixed text when the stored dossier keys were computed: a DuckDB whose hash differs
+-- recomputes them before it relies on them (ingest/build.py, merge_dossiers).
+ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS dossier_key_hash UBIGINT;
 
 CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
@@ -59,13 +62,18 @@ CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     applicant_address VARCHAR,
     -- TRUE on the row that is its dossier's latest valid version (ingest/dossiers_latest.sql,
     -- dossiers_merge.sql)
-    is_latest BOOLEAN DEFAULT FALSE);
+    is_latest BOOLEAN DEFAULT FALSE,
+    -- hash(dossier_id): the nightly merge looks the current rows of the new dossiers up by this
+    -- integer instead of reading every stored dossier_id (ingest/dossiers_merge.sql)
+    dossier_key UBIGINT);
+-- Added to warehouses written before it existed; the next merge fills it (ingest/build.py).
+ALTER TABLE staging.dossier_rows ADD COLUMN IF NOT EXISTS dossier_key UBIGINT;
 
 -- The latest valid version of every dossier: the columns of staging.dossier_rows that describe
 -- the dossier, on the rows flagged is_latest. A view, not a copy: writing the 10M latest rows
 -- again cost more than flagging them (benchmarks/README.md).
 CREATE OR REPLACE VIEW staging.dossiers AS
 SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
-                  applicant_id_number, applicant_phone, applicant_address, is_latest)
+                  applicant_id_number, applicant_phone, applicant_address, is_latest, dossier_key)
 FROM staging.dossier_rows
 WHERE is_latest;
