@@ -325,14 +325,14 @@ def _validate(
     with _transaction(con):
         for name in sorted(replaced):
             _forget_rows(con, name)  # a re-sent export under the same name replaces its content
-        files = [path.name for path in paths]
-        run_sql_file(con, "ingest/dossier_rows", {**raw_keys, "files": files})
+        batch = scalar(con, "SELECT nextval('meta.dossier_batches')")
+        run_sql_file(con, "ingest/dossier_rows", {**raw_keys, "batch_seq": batch})
         counts = {
             name: (read, rejected)
             for name, read, rejected in con.execute(
                 "SELECT source_file, count(*), count(reason) FROM staging.dossier_rows "
-                "WHERE source_file IN (SELECT unnest($files)) GROUP BY source_file",
-                {"files": files},
+                "WHERE batch_seq = $batch GROUP BY source_file",
+                {"batch": batch},
             ).fetchall()
         }
         reports = [
@@ -342,7 +342,7 @@ def _validate(
             )
             for path in paths
         ]
-        _record_files(con, [(r, p, to_read[p.name][0]) for r, p in zip(reports, paths)], merged=False)
+        _record_files(con, [(r, p, to_read[p.name][0]) for r, p in zip(reports, paths)], merged=False, batch=batch)
     progress(
         f"validated {len(paths)} file(s): {sum(r.rows_read for r in reports)} rows read, "
         f"{sum(r.rows_quarantined for r in reports)} quarantined"
@@ -390,6 +390,13 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         "WHERE kind = 'dossiers' AND status = 'ingested' AND NOT merged"
     )
     pending = scalar(con, "SELECT count(*) FROM ingest_batch")
+    # the smallest validation batch of the files to merge: their rows lie in batches from there on
+    # (0, i.e. everywhere, when a file was recorded before batches were numbered)
+    first_batch = scalar(
+        con,
+        "SELECT CASE WHEN count(*) = count(batch_seq) THEN coalesce(min(batch_seq), 0) ELSE 0 END "
+        "FROM meta.input_files WHERE file_name IN (SELECT file_name FROM ingest_batch)",
+    )
     # Rows are checked against the reference data of the run that reads them; only rows read
     # under an earlier unit tree or catalogue need a re-check.
     first_merge = state is None
@@ -402,18 +409,26 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
         new_rows = scalar(
-            con, "SELECT count(*) FROM staging.dossier_rows WHERE source_file IN (SELECT file_name FROM ingest_batch) "
-            "AND reason IS NULL"
+            con, "SELECT count(*) FROM staging.dossier_rows WHERE batch_seq >= $first "
+            "AND source_file IN (SELECT file_name FROM ingest_batch)", {"first": first_batch}
         )
-        all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows WHERE reason IS NULL")
+        # every stored row, valid or not: counted from the table's own statistics, where the
+        # valid ones alone would be a pass over the history
+        all_rows = scalar(con, "SELECT count(*) FROM staging.dossier_rows")
         full = first_merge or reference_changed or state[1] or new_rows > _FULL_REBUILD_SHARE * all_rows
-        run_sql_file(con, "ingest/dossiers_latest" if full else "ingest/dossiers_merge")
+        if full:
+            run_sql_file(con, "ingest/dossiers_latest")
+        else:
+            run_sql_file(con, "ingest/dossiers_merge", {"first_batch": first_batch})
         if full or state[2] is None:
             latest = scalar(con, _LATEST_DATA_DATE)
         else:
             # rows are only added since the last merge (a removal forces a full one): the new
             # rows can only move the latest date forward
-            new_latest = scalar(con, _LATEST_DATA_DATE + " AND source_file IN (SELECT file_name FROM ingest_batch)")
+            new_latest = scalar(
+                con, _LATEST_DATA_DATE + " AND batch_seq >= $first AND source_file IN (SELECT file_name FROM ingest_batch)",
+                {"first": first_batch},
+            )
             latest = max(d for d in (state[2], new_latest) if d is not None)
         execute(con, "UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
         execute(con, "DELETE FROM meta.ingest_state")
@@ -549,8 +564,11 @@ def _record_file(
     _record_files(con, [(report, path, sha or _sha256(path))], merged=merged)
 
 
-def _record_files(con, entries: list[tuple[FileReport, Path, str]], *, merged: bool) -> None:
-    """Write the meta.input_files rows of many files in two statements."""
+def _record_files(
+    con, entries: list[tuple[FileReport, Path, str]], *, merged: bool, batch: int | None = None
+) -> None:
+    """Write the meta.input_files rows of many files in two statements; ``batch``: the
+    validation batch that wrote their dossier rows."""
     stats = [path.stat() for _, path, _ in entries]
     columns = {
         "names": [report.file_name for report, _, _ in entries],
@@ -569,8 +587,9 @@ def _record_files(con, entries: list[tuple[FileReport, Path, str]], *, merged: b
         con,
         "INSERT INTO meta.input_files SELECT unnest($names), unnest($kinds), unnest($hashes), "
         "unnest($sizes), unnest($modified), unnest($statuses), unnest($messages), unnest($read), "
-        "unnest($quarantined), unnest($unknown, max_depth := 1), NULL, current_localtimestamp(), $merged",
-        {**columns, "merged": merged},
+        "unnest($quarantined), unnest($unknown, max_depth := 1), NULL, current_localtimestamp(), $merged, "
+        "CAST($batch AS BIGINT)",
+        {**columns, "merged": merged, "batch": batch},
     )
 
 

@@ -269,6 +269,30 @@ def test_stale_dossier_keys_are_computed_again_before_the_merge(tmp_path, spoil_
     assert stale == 0
 
 
+def test_a_merge_finds_the_rows_of_an_export_validated_before_batches_were_numbered(tmp_path, monkeypatch):
+    """An export validated but not merged (the run stopped in between) by a version that did not
+    number its batches, merged together with a new one: both exports' rows take part."""
+    import reform_pipeline.ingest.build as build
+
+    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
+                                       for i in range(20)]}
+    raw = make_raw(tmp_path / "raw", first)
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02")])
+    with monkeypatch.context() as patched:
+        patched.setattr(build, "merge_dossiers", lambda _: "none")
+        ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    con.execute("UPDATE staging.dossier_rows SET batch_seq = 0 WHERE source_file = 'dossiers_20250302.csv'")
+    con.execute("UPDATE meta.input_files SET batch_seq = NULL WHERE file_name = 'dossiers_20250302.csv'")
+    write_csv(raw / "dossiers_20250303.csv", [dossier(MaHoSo="NEW", TrangThaiHoSoId="4")])
+    _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    assert mode == "incremental"
+    query = "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1"
+    merged = con.execute(query).fetchall()
+    assert merged == ingest(raw, tmp_path / "fresh.duckdb").execute(query).fetchall()
+    assert ("N3", 9) in merged and ("NEW", 4) in merged
+
+
 def test_the_default_as_of_follows_every_valid_row_through_nightly_merges(tmp_path):
     """SPEC §3: the latest date among valid dossier rows. A nightly merge keeps it from the new
     rows only; a file whose content is replaced can move it back (a full rebuild)."""

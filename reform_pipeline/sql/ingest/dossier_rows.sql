@@ -15,7 +15,7 @@
 -- rejected row turns it into text, for the quarantine. Text is parsed.
 -- Parameters: $raw_headers: the file's header of each canonical column, in canonical order (NULL
 -- where the file lacks the column); $extra_headers: its other headers (extra_values);
--- $files: the names of the files read.
+-- $batch_seq: this batch's number (meta.dossier_batches), stored on every row it writes.
 INSERT INTO staging.dossier_rows BY NAME
 WITH cleaned AS (
     -- every cell trimmed once, NULL when empty; codes and identifiers also NFC; personal data
@@ -210,10 +210,11 @@ SELECT
     ) || '}' END AS raw_values,
     intrinsic_reason,
     applicant_name, applicant_id_number, applicant_phone, applicant_address,
-    hash(dossier_id) AS dossier_key
+    hash(dossier_id) AS dossier_key,
+    $batch_seq AS batch_seq
 FROM reasoned;
 
 INSERT INTO meta.quarantine (kind, source_file, row_number, reason, raw_values)
 SELECT 'dossiers', source_file, row_number, reason, raw_values
 FROM staging.dossier_rows
-WHERE source_file IN (SELECT unnest($files)) AND reason IS NOT NULL;
+WHERE batch_seq = $batch_seq AND reason IS NOT NULL;

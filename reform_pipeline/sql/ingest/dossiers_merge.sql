@@ -6,7 +6,9 @@
 CREATE OR REPLACE TEMP TABLE dossier_candidates AS
 SELECT rowid AS candidate_rowid, dossier_id, dossier_key, updated_at, source_file, row_number
 FROM staging.dossier_rows
-WHERE reason IS NULL AND source_file IN (SELECT file_name FROM ingest_batch)
+-- batch_seq >= $first_batch (the smallest batch number of the files merged) only lets the zone
+-- maps skip the row groups of the history; the file names decide
+WHERE reason IS NULL AND batch_seq >= $first_batch AND source_file IN (SELECT file_name FROM ingest_batch)
 QUALIFY row_number() OVER (
     PARTITION BY dossier_id
     ORDER BY updated_at DESC NULLS LAST, source_file DESC, row_number DESC

@@ -14,7 +14,13 @@ CREATE TABLE IF NOT EXISTS meta.input_files (
     file_name VARCHAR, kind VARCHAR, sha256 VARCHAR, size_bytes BIGINT, modified_at TIMESTAMP,
     status VARCHAR, message VARCHAR, rows_read BIGINT, rows_quarantined BIGINT,
     unknown_columns VARCHAR[], reader VARCHAR, ingested_at TIMESTAMP,
-    merged BOOLEAN);
+    merged BOOLEAN,
+    -- the validation batch that wrote a dossier export's rows (staging.dossier_rows.batch_seq)
+    batch_seq BIGINT);
+ALTER TABLE meta.input_files ADD COLUMN IF NOT EXISTS batch_seq BIGINT;
+
+-- Numbers the validation batches: each statement that writes dossier rows takes the next one.
+CREATE SEQUENCE IF NOT EXISTS meta.dossier_batches;
 
 CREATE TABLE IF NOT EXISTS meta.quarantine (
     kind VARCHAR, source_file VARCHAR, row_number BIGINT, reason VARCHAR, raw_values VARCHAR);
@@ -65,15 +71,24 @@ CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     is_latest BOOLEAN DEFAULT FALSE,
     -- hash(dossier_id): the nightly merge looks the current rows of the new dossiers up by this
     -- integer instead of reading every stored dossier_id (ingest/dossiers_merge.sql)
-    dossier_key UBIGINT);
--- Added to warehouses written before it existed; the next merge fills it (ingest/build.py).
+    dossier_key UBIGINT,
+    -- the validation batch that wrote the row (meta.dossier_batches; 0: written before batches
+    -- were numbered). Rows are appended, so the row groups of older batches hold only smaller
+    -- numbers: a nightly run finds its new rows by this integer, whose zone maps skip the
+    -- history, and not by source_file, whose zone maps keep only a prefix ("dossiers") that
+    -- every export shares.
+    batch_seq BIGINT DEFAULT 0);
+-- Added to warehouses written before they existed; the next merge fills dossier_key
+-- (ingest/build.py).
 ALTER TABLE staging.dossier_rows ADD COLUMN IF NOT EXISTS dossier_key UBIGINT;
+ALTER TABLE staging.dossier_rows ADD COLUMN IF NOT EXISTS batch_seq BIGINT DEFAULT 0;
 
 -- The latest valid version of every dossier: the columns of staging.dossier_rows that describe
 -- the dossier, on the rows flagged is_latest. A view, not a copy: writing the 10M latest rows
 -- again cost more than flagging them (benchmarks/README.md).
 CREATE OR REPLACE VIEW staging.dossiers AS
 SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
-                  applicant_id_number, applicant_phone, applicant_address, is_latest, dossier_key)
+                  applicant_id_number, applicant_phone, applicant_address, is_latest, dossier_key,
+                  batch_seq)
 FROM staging.dossier_rows
 WHERE is_latest;
