@@ -454,9 +454,11 @@ def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, k
     computed again, once. A key that went stale would hide a dossier's current row from the
     nightly merge."""
     if state is None:
-        # the first merge: the rows were all written by this run's DuckDB, unless an earlier
-        # run stopped before its merge
-        execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id) WHERE dossier_key IS NULL")
+        # the first merge: the rows were written by this run's DuckDB, unless an earlier run
+        # (perhaps under another DuckDB) stopped before its merge; checking costs one pass over
+        # the ids, which the full rebuild that follows reads anyway
+        execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id) "
+                     "WHERE dossier_key IS DISTINCT FROM hash(dossier_id)")
     elif state[3] != key_hash:
         log.info("computing the dossier keys of every stored row (once after a DuckDB upgrade)")
         execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id)")

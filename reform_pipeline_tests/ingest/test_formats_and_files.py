@@ -269,6 +269,24 @@ def test_stale_dossier_keys_are_computed_again_before_the_merge(tmp_path, spoil_
     assert stale == 0
 
 
+def test_keys_written_before_the_first_merge_are_checked_by_it(tmp_path, monkeypatch):
+    """Rows validated by a run that stopped before the first merge, under a DuckDB that hashed
+    differently: the first merge computes their keys again, so later merges find them."""
+    import reform_pipeline.ingest.build as build
+
+    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
+                                       for i in range(20)]}
+    raw = make_raw(tmp_path / "raw", first)
+    with monkeypatch.context() as patched:
+        patched.setattr(build, "merge_dossiers", lambda _: "none")
+        con = ingest(raw, tmp_path / "wh.duckdb")
+    con.execute("UPDATE staging.dossier_rows SET dossier_key = dossier_key + 1")
+    assert ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)[1] == "full"
+    write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02")])
+    assert ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)[1] == "incremental"
+    assert con.execute("SELECT status FROM staging.dossiers WHERE dossier_id = 'N3'").fetchall() == [(9,)]
+
+
 def test_a_merge_finds_the_rows_of_an_export_validated_before_batches_were_numbered(tmp_path, monkeypatch):
     """An export validated but not merged (the run stopped in between) by a version that did not
     number its batches, merged together with a new one: both exports' rows take part."""
