@@ -446,7 +446,7 @@ _DOSSIER_KEY_PROBE = "reform_pipeline dossier_key: HS-000.00.00.H00-250101-0001 
 
 
 def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, key_hash: int) -> None:
-    """Make every stored dossier_key equal hash(dossier_id) under this DuckDB.
+    """Make every stored dossier_key equal id_key(dossier_id) under this DuckDB.
 
     The keys are written with each row (ingest/dossier_rows.sql). DuckDB does not promise that
     hash() stays the same across releases: when the hash recorded by the last merge differs from
@@ -457,11 +457,11 @@ def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, k
         # the first merge: the rows were written by this run's DuckDB, unless an earlier run
         # (perhaps under another DuckDB) stopped before its merge; checking costs one pass over
         # the ids, which the full rebuild that follows reads anyway
-        execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id) "
-                     "WHERE dossier_key IS DISTINCT FROM hash(dossier_id)")
+        execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id) "
+                     "WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)")
     elif state[3] != key_hash:
         log.info("computing the dossier keys of every stored row (once after a DuckDB upgrade)")
-        execute(con, "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id)")
+        execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id)")
 
 
 # --- as-of -----------------------------------------------------------------------------------

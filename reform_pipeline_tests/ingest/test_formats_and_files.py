@@ -233,7 +233,7 @@ def test_nightly_merge_equals_a_full_rebuild(tmp_path):
 def _nightly_after(tmp_path, spoil_keys: str) -> tuple[list, list, int]:
     """A first ingest, ``spoil_keys`` run on its warehouse, then a nightly export: the merged
     latest rows, those of a full rebuild of the same files, and the stored keys that differ
-    from hash(dossier_id) after the merge."""
+    from id_key(dossier_id) after the merge."""
     first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
                                        for i in range(20)]}
     raw = make_raw(tmp_path / "raw", first)
@@ -245,21 +245,21 @@ def _nightly_after(tmp_path, spoil_keys: str) -> tuple[list, list, int]:
     assert mode == "incremental"
     query = "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1"
     stale = con.execute(
-        "SELECT count(*) FROM staging.dossier_rows WHERE dossier_key IS DISTINCT FROM hash(dossier_id)").fetchone()[0]
+        "SELECT count(*) FROM staging.dossier_rows WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)").fetchone()[0]
     return con.execute(query).fetchall(), ingest(raw, tmp_path / "fresh.duckdb").execute(query).fetchall(), stale
 
 
 def test_the_nightly_merge_compares_dossier_ids_not_only_their_keys(tmp_path):
     """Every stored row given the key of N3 (as if all ids shared its hash): the update of N3
     still replaces N3's current row alone."""
-    merged, rebuilt, _ = _nightly_after(tmp_path, "UPDATE staging.dossier_rows SET dossier_key = hash('N3')")
+    merged, rebuilt, _ = _nightly_after(tmp_path, "UPDATE staging.dossier_rows SET dossier_key = id_key('N3')")
     assert merged == rebuilt and ("N3", 9) in merged and len(merged) == 21
 
 
 @pytest.mark.parametrize("spoil_keys", [
     # a DuckDB whose hash() differs from the one that wrote the keys
-    "UPDATE staging.dossier_rows SET dossier_key = dossier_key + 1; "
-    "UPDATE meta.ingest_state SET dossier_key_hash = dossier_key_hash + 1",
+    "UPDATE staging.dossier_rows SET dossier_key = xor(dossier_key, 1); "
+    "UPDATE meta.ingest_state SET dossier_key_hash = xor(dossier_key_hash, 1)",
     # a warehouse written before the keys existed
     "UPDATE staging.dossier_rows SET dossier_key = NULL; UPDATE meta.ingest_state SET dossier_key_hash = NULL",
 ])
@@ -280,7 +280,7 @@ def test_keys_written_before_the_first_merge_are_checked_by_it(tmp_path, monkeyp
     with monkeypatch.context() as patched:
         patched.setattr(build, "merge_dossiers", lambda _: "none")
         con = ingest(raw, tmp_path / "wh.duckdb")
-    con.execute("UPDATE staging.dossier_rows SET dossier_key = dossier_key + 1")
+    con.execute("UPDATE staging.dossier_rows SET dossier_key = xor(dossier_key, 1)")
     assert ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)[1] == "full"
     write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02")])
     assert ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)[1] == "incremental"

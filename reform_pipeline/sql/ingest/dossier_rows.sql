@@ -210,7 +210,7 @@ SELECT
     ) || '}' END AS raw_values,
     intrinsic_reason,
     applicant_name, applicant_id_number, applicant_phone, applicant_address,
-    hash(dossier_id) AS dossier_key,
+    id_key(dossier_id) AS dossier_key,
     $batch_seq AS batch_seq
 FROM reasoned;
 

@@ -15,7 +15,7 @@ QUALIFY row_number() OVER (
 ) = 1;
 
 -- The current rows of those dossiers: the only part of the merge that reads the history. It
--- reads the integer dossier_key (hash of the dossier_id) of the flagged rows, not the ids
+-- reads the integer dossier_key (id_key of the dossier_id) of the flagged rows, not the ids
 -- themselves: at 50M dossiers a pass over the stored ids took 4 s (benchmarks/README.md). The
 -- rows whose key matches are then fetched by rowid and compared on the dossier_id, since two
 -- ids can share a hash.
@@ -25,12 +25,17 @@ FROM staging.dossier_rows AS keyed
 SEMI JOIN dossier_candidates AS candidate ON keyed.dossier_key = candidate.dossier_key
 WHERE keyed.is_latest;
 
+-- Fetched by rowid alone first: joined on dossier_id in the same statement, the planner may
+-- read every stored id before it applies the rowid filter.
+CREATE OR REPLACE TEMP TABLE dossier_key_rows AS
+SELECT rowid AS current_rowid, dossier_id, updated_at, source_file, row_number
+FROM staging.dossier_rows
+WHERE rowid IN (SELECT matched_rowid FROM dossier_key_matches);
+
 CREATE OR REPLACE TEMP TABLE dossier_current AS
-SELECT current.rowid AS current_rowid, current.dossier_id, current.updated_at, current.source_file,
-       current.row_number
-FROM staging.dossier_rows AS current
-SEMI JOIN dossier_candidates AS candidate ON current.dossier_id = candidate.dossier_id
-WHERE current.rowid IN (SELECT matched_rowid FROM dossier_key_matches);
+SELECT current.*
+FROM dossier_key_rows AS current
+SEMI JOIN dossier_candidates AS candidate ON current.dossier_id = candidate.dossier_id;
 
 CREATE OR REPLACE TEMP TABLE dossier_winners AS
 SELECT candidate.candidate_rowid, current.current_rowid

@@ -69,8 +69,9 @@ CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     -- TRUE on the row that is its dossier's latest valid version (ingest/dossiers_latest.sql,
     -- dossiers_merge.sql)
     is_latest BOOLEAN DEFAULT FALSE,
-    -- hash(dossier_id): the nightly merge looks the current rows of the new dossiers up by this
-    -- integer instead of reading every stored dossier_id (ingest/dossiers_merge.sql)
+    -- id_key(dossier_id) (ingest/macros.sql): the nightly merge looks the current rows of the new
+    -- dossiers up by this integer instead of reading every stored dossier_id
+    -- (ingest/dossiers_merge.sql)
     dossier_key UBIGINT,
     -- the validation batch that wrote the row (meta.dossier_batches; 0: written before batches
     -- were numbered). Rows are appended, so the row groups of older batches hold only smaller
