@@ -25,8 +25,8 @@ FROM staging.dossier_rows AS keyed
 SEMI JOIN dossier_candidates AS candidate ON keyed.dossier_key = candidate.dossier_key
 WHERE keyed.is_latest;
 
--- Fetched by rowid alone first: joined on dossier_id in the same statement, the planner may
--- read every stored id before it applies the rowid filter.
+-- Fetched by rowid alone first, so that no plan can read every stored id before the rowid
+-- filter applies; the ids are compared in the next statement.
 CREATE OR REPLACE TEMP TABLE dossier_key_rows AS
 SELECT rowid AS current_rowid, dossier_id, updated_at, source_file, row_number
 FROM staging.dossier_rows
