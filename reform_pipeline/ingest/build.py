@@ -454,11 +454,18 @@ def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, k
     computed again, once. A key that went stale would hide a dossier's current row from the
     nightly merge."""
     if state is None:
-        # the first merge: the rows were written by this run's DuckDB, unless an earlier run
-        # (perhaps under another DuckDB) stopped before its merge; checking costs one pass over
-        # the ids, which the full rebuild that follows reads anyway
-        execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id) "
-                     "WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)")
+        # The first merge: the rows were written by this run's DuckDB, unless an earlier run
+        # (perhaps under another DuckDB) stopped before its merge. Each validation batch is one
+        # statement under one DuckDB, so its first row speaks for all of its rows.
+        stale = scalar(
+            con,
+            "SELECT count(*) FROM staging.dossier_rows "
+            "WHERE rowid IN (SELECT min(rowid) FROM staging.dossier_rows GROUP BY batch_seq) "
+            "AND dossier_key IS DISTINCT FROM id_key(dossier_id)",
+        )
+        if stale:
+            execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id) "
+                         "WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)")
     elif state[3] != key_hash:
         log.info("computing the dossier keys of every stored row (once after a DuckDB upgrade)")
         execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id)")
