@@ -51,6 +51,10 @@ _LATEST_DATA_DATE = (
     "SELECT CAST(greatest(max(received_at), max(finished_at), max(returned_at), max(updated_at)) AS DATE) "
     "FROM staging.dossier_rows WHERE reason IS NULL"
 )
+# The rows of the exports being merged (the temporary table ingest_batch). batch_seq >=
+# $first_batch only lets the zone maps skip the history's row groups; the file names decide (the
+# same filter as ingest/dossiers_merge.sql's candidates).
+_IN_BATCH = "batch_seq >= $first_batch AND source_file IN (SELECT file_name FROM ingest_batch)"
 # Above this share of new rows, rebuilding the latest-version table beats merging into it.
 _FULL_REBUILD_SHARE = 0.25
 
@@ -390,6 +394,12 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         "WHERE kind = 'dossiers' AND status = 'ingested' AND NOT merged"
     )
     pending = scalar(con, "SELECT count(*) FROM ingest_batch")
+    # Rows are checked against the reference data of the run that reads them; only rows read
+    # under an earlier unit tree or catalogue need a re-check.
+    first_merge = state is None
+    reference_changed = not first_merge and state[0] != fingerprint
+    if not pending and not reference_changed and not (state and state[1]):
+        return "none"
     # the smallest validation batch of the files to merge: their rows lie in batches from there on
     # (0, i.e. everywhere, when a file was recorded before batches were numbered)
     first_batch = scalar(
@@ -397,20 +407,13 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT CASE WHEN count(*) = count(batch_seq) THEN coalesce(min(batch_seq), 0) ELSE 0 END "
         "FROM meta.input_files WHERE file_name IN (SELECT file_name FROM ingest_batch)",
     )
-    # Rows are checked against the reference data of the run that reads them; only rows read
-    # under an earlier unit tree or catalogue need a re-check.
-    first_merge = state is None
-    reference_changed = not first_merge and state[0] != fingerprint
-    if not pending and not reference_changed and not (state and state[1]):
-        return "none"
     key_hash = scalar(con, "SELECT hash($text)", {"text": _DOSSIER_KEY_PROBE})
     with _transaction(con):
         _refresh_dossier_keys(con, state, key_hash)
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
         new_rows = scalar(
-            con, "SELECT count(*) FROM staging.dossier_rows WHERE batch_seq >= $first "
-            "AND source_file IN (SELECT file_name FROM ingest_batch)", {"first": first_batch}
+            con, f"SELECT count(*) FROM staging.dossier_rows WHERE {_IN_BATCH}", {"first_batch": first_batch}
         )
         # every stored row, valid or not: counted from the table's own statistics, where the
         # valid ones alone would be a pass over the history
@@ -425,10 +428,7 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         else:
             # rows are only added since the last merge (a removal forces a full one): the new
             # rows can only move the latest date forward
-            new_latest = scalar(
-                con, _LATEST_DATA_DATE + " AND batch_seq >= $first AND source_file IN (SELECT file_name FROM ingest_batch)",
-                {"first": first_batch},
-            )
+            new_latest = scalar(con, f"{_LATEST_DATA_DATE} AND {_IN_BATCH}", {"first_batch": first_batch})
             latest = max(d for d in (state[2], new_latest) if d is not None)
         execute(con, "UPDATE meta.input_files SET merged = TRUE WHERE file_name IN (SELECT file_name FROM ingest_batch)")
         execute(con, "DELETE FROM meta.ingest_state")
@@ -443,6 +443,10 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
 
 # The text whose hash() stands for DuckDB's hash function in meta.ingest_state.dossier_key_hash.
 _DOSSIER_KEY_PROBE = "reform_pipeline dossier_key: HS-000.00.00.H00-250101-0001 Đ"
+_RECOMPUTE_KEYS = (
+    "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id) "
+    "WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)"
+)
 
 
 def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, key_hash: int) -> None:
@@ -464,11 +468,10 @@ def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, k
             "AND dossier_key IS DISTINCT FROM id_key(dossier_id)",
         )
         if stale:
-            execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id) "
-                         "WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)")
+            execute(con, _RECOMPUTE_KEYS)
     elif state[3] != key_hash:
         log.info("computing the dossier keys of every stored row (once after a DuckDB upgrade)")
-        execute(con, "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id)")
+        execute(con, _RECOMPUTE_KEYS)
 
 
 # --- as-of -----------------------------------------------------------------------------------
