@@ -178,7 +178,8 @@ SELECT
     -- a JSON object keyed by the file's own headers, built for rejected rows only: the pairs of
     -- the canonical columns the file has ($raw_headers: the file's header of each canonical
     -- column, NULL when it lacks it), then its other columns. Written pair by pair: a list of the
-    -- values turned into a map cost four times as much per rejected row (benchmarks/README.md).
+    -- values turned into a map cost nearly three times as much per rejected row
+    -- (benchmarks/README.md).
     CASE WHEN reason IS NOT NULL THEN '{' || concat_ws(',',
         json_pair($raw_headers[1], raw_dossier_id),
         json_pair($raw_headers[2], raw_procedure_code),
