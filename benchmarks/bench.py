@@ -29,6 +29,7 @@ Peak memory is the largest sum of RSS over the process and all its children, sam
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -230,6 +232,22 @@ def import_seconds() -> float:
     return seconds
 
 
+@contextlib.contextmanager
+def new_export(raw: Path, fmt: str) -> Iterator[Path]:
+    """One nightly export (add_new_export) in ``raw`` for the time of the block, removed after."""
+    path = add_new_export(raw, fmt)
+    try:
+        yield path
+    finally:
+        path.unlink()
+
+
+def nightly_ingest_on(raw: Path, work: Path) -> dict:
+    """The ingest stage alone on the warehouse of ``work``, which already holds the history."""
+    nightly_ingest, _, peak = stage_run(raw, work, only="ingest")
+    return {"nightly_ingest": nightly_ingest["stages"][0], "nightly_ingest_peak": peak}
+
+
 def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: int | None = None) -> dict:
     raw = generate(size, fmt, data_dir)
     result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*"))),
@@ -248,13 +266,9 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
             result["lower_bound"] = lower_bound(raw, fmt)
             # the nightly ingest still runs on top of this history (the target holds at any
             # size); the nightly full run's later stages are left out here
-            new_export = add_new_export(raw, fmt)
-            try:
+            with new_export(raw, fmt):
                 print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows, ingest only …", flush=True)
-                nightly_ingest, _, peak = stage_run(raw, work, only="ingest")
-                result.update(nightly_ingest=nightly_ingest["stages"][0], nightly_ingest_peak=peak)
-            finally:
-                new_export.unlink()
+                result.update(nightly_ingest_on(raw, work))
             return result
         print(f"{size} {fmt}: stages …", flush=True)
         stages, seconds, peak = stage_run(raw, scratch / "stages")
@@ -265,14 +279,10 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
         result["run_walls"] = walls
         result["run_wall"] = statistics.median(walls)
         result["run_breakdown"] = median_run(walls, breakdowns)
-        new_export = add_new_export(raw, fmt)
-        try:
+        with new_export(raw, fmt):
             print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
-            nightly_ingest, _, peak = stage_run(raw, work, only="ingest")
-            result.update(nightly_ingest=nightly_ingest["stages"][0], nightly_ingest_peak=peak)
+            result.update(nightly_ingest_on(raw, work))
             result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, work, dagster_home(scratch))
-        finally:
-            new_export.unlink()
         result["lower_bound"] = lower_bound(raw, fmt)
     return result
 
