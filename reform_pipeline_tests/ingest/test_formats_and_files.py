@@ -213,19 +213,22 @@ def test_quarantined_version_takes_no_part_and_older_valid_version_stands(tmp_pa
     assert quarantine(con) == [("dossiers_20250302.csv", 1, "bad_code")]
 
 
+# The first export of the nightly-merge tests: twenty open dossiers N0 … N19.
+FIRST_EXPORT = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
+                                          for i in range(20)]}
+LATEST = "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1"
+
+
 def test_nightly_merge_equals_a_full_rebuild(tmp_path):
-    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
-                                       for i in range(20)]}
-    raw = make_raw(tmp_path / "raw", first)
+    raw = make_raw(tmp_path / "raw", FIRST_EXPORT)
     con = ingest(raw, tmp_path / "wh.duckdb")
     write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
                                               dossier(MaHoSo="N4", TrangThaiHoSoId="9", NgayCapNhat="2025-02-01"),
                                               dossier(MaHoSo="NEW", TrangThaiHoSoId="4")])
     _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
     assert mode == "incremental"
-    merged = con.execute("SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall()
-    rebuilt = ingest(raw, tmp_path / "fresh.duckdb").execute(
-        "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1").fetchall()
+    merged = con.execute(LATEST).fetchall()
+    rebuilt = ingest(raw, tmp_path / "fresh.duckdb").execute(LATEST).fetchall()
     assert merged == rebuilt
     assert ("N3", 9) in merged and ("N4", 4) in merged and ("NEW", 4) in merged
 
@@ -234,19 +237,16 @@ def _nightly_after(tmp_path, spoil_keys: str) -> tuple[list, list, int]:
     """A first ingest, ``spoil_keys`` run on its warehouse, then a nightly export: the merged
     latest rows, those of a full rebuild of the same files, and the stored keys that differ
     from id_key(dossier_id) after the merge."""
-    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
-                                       for i in range(20)]}
-    raw = make_raw(tmp_path / "raw", first)
+    raw = make_raw(tmp_path / "raw", FIRST_EXPORT)
     con = ingest(raw, tmp_path / "wh.duckdb")
     con.execute(spoil_keys)
     write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
                                               dossier(MaHoSo="NEW", TrangThaiHoSoId="4")])
     _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
     assert mode == "incremental"
-    query = "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1"
     stale = con.execute(
         "SELECT count(*) FROM staging.dossier_rows WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)").fetchone()[0]
-    return con.execute(query).fetchall(), ingest(raw, tmp_path / "fresh.duckdb").execute(query).fetchall(), stale
+    return con.execute(LATEST).fetchall(), ingest(raw, tmp_path / "fresh.duckdb").execute(LATEST).fetchall(), stale
 
 
 def test_the_nightly_merge_compares_dossier_ids_not_only_their_keys(tmp_path):
@@ -274,9 +274,7 @@ def test_keys_written_before_the_first_merge_are_checked_by_it(tmp_path, monkeyp
     differently: the first merge computes their keys again, so later merges find them."""
     import reform_pipeline.ingest.build as build
 
-    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
-                                       for i in range(20)]}
-    raw = make_raw(tmp_path / "raw", first)
+    raw = make_raw(tmp_path / "raw", FIRST_EXPORT)
     with monkeypatch.context() as patched:
         patched.setattr(build, "merge_dossiers", lambda _: "none")
         con = ingest(raw, tmp_path / "wh.duckdb")
@@ -292,9 +290,7 @@ def test_a_merge_finds_the_rows_of_an_export_validated_before_batches_were_numbe
     number its batches, merged together with a new one: both exports' rows take part."""
     import reform_pipeline.ingest.build as build
 
-    first = {"dossiers_20250301.csv": [dossier(MaHoSo=f"N{i}", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
-                                       for i in range(20)]}
-    raw = make_raw(tmp_path / "raw", first)
+    raw = make_raw(tmp_path / "raw", FIRST_EXPORT)
     con = ingest(raw, tmp_path / "wh.duckdb")
     write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02")])
     with monkeypatch.context() as patched:
@@ -305,9 +301,8 @@ def test_a_merge_finds_the_rows_of_an_export_validated_before_batches_were_numbe
     write_csv(raw / "dossiers_20250303.csv", [dossier(MaHoSo="NEW", TrangThaiHoSoId="4")])
     _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
     assert mode == "incremental"
-    query = "SELECT dossier_id, status FROM staging.dossiers ORDER BY 1"
-    merged = con.execute(query).fetchall()
-    assert merged == ingest(raw, tmp_path / "fresh.duckdb").execute(query).fetchall()
+    merged = con.execute(LATEST).fetchall()
+    assert merged == ingest(raw, tmp_path / "fresh.duckdb").execute(LATEST).fetchall()
     assert ("N3", 9) in merged and ("NEW", 4) in merged
 
 
