@@ -53,7 +53,13 @@ NEW_EXPORT_ROWS = 3_000
 
 
 def measure(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS of the whole process tree (bytes), and stdout of ``command``."""
+    """Wall seconds, peak RSS of the whole process tree (bytes), and stdout of ``command``.
+
+    The files written before (a generated set, the previous run's warehouse and BI file) are
+    flushed to disk first, outside the timing: otherwise the command pays for their writeback,
+    and every commit it makes waits behind it (a nightly ingest on 10M took 0.82–1.30 s right
+    after copying its warehouse, 0.69–0.71 s after a sync)."""
+    os.sync()
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out,
