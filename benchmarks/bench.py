@@ -415,6 +415,8 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s] + (["50M"] if args.with_50m else [])
+    # absolute: DAGSTER_HOME, set to a folder under it, must be an absolute path
+    args.data_dir = args.data_dir.resolve()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     results = [bench(size, fmt, args.data_dir, args.run_only, args.repeat)
                for size in sizes for fmt in args.formats.split(",")]
