@@ -3,15 +3,18 @@
     .venv/bin/python benchmarks/bench.py                 # 1M and 10M dossiers, Parquet
     .venv/bin/python benchmarks/bench.py --sizes 1M --formats parquet,csv
     .venv/bin/python benchmarks/bench.py --with-50m      # adds 50M (long: generation alone ~10 min)
+    .venv/bin/python benchmarks/bench.py --tree province --sizes 1M,2.25M   # one province's tree
 
 For each size and format it
-1. generates a national-scale set with the sample generator (~3,300 communes, one export per
-   day over 2023–2025) unless it is already there (benchmarks/data/, ignored by git);
+1. generates a set with the sample generator unless it is already there (benchmarks/data/,
+   ignored by git): one export per day over 2023–2025, on the national benchmark tree (~3,300
+   communes, the default) or, with ``--tree province``, on one province's tree (Khánh Hòa's
+   164 units), where 2.25M dossiers are that province's three years at ~750,000 a year;
 2. times every stage without Dagster (benchmarks/stages.py) in a fresh warehouse;
 3. times a full run the way a user starts it (`python -m reform_pipeline.run`, Dagster
    included) in another fresh warehouse, with a Dagster instance that already exists (as every
    run after a deployment's first; the first run's cost of creating the instance's SQLite
-   storage is measured apart); at 1M and below it runs three times and reports the median and
+   storage is measured apart); up to 2.25M dossiers it runs three times and reports the median and
    each run, since a 2-core virtual machine's timings vary by several seconds;
 4. drops one new export of 3,000 rows (half updates of existing dossiers, half new ones) on top
    and times the ingest stage alone and a full run again (the nightly case);
@@ -48,7 +51,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-SIZES = {"1M": 1_000_000, "10M": 10_000_000, "50M": 50_000_000}
+SIZES = {"1M": 1_000_000, "2.25M": 2_250_000, "10M": 10_000_000, "50M": 50_000_000}
+# benchmark tree -> the sample generator's --tree
+TREES = {"national": "national", "province": "khanhhoa"}
 NEW_EXPORT_ROWS = 3_000
 
 
@@ -82,13 +87,13 @@ def measure(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tu
     return seconds, peak, stdout
 
 
-def generate(size: str, fmt: str, data_dir: Path) -> Path:
-    raw = data_dir / f"national-{SIZES[size]}-{fmt}" / "raw"
+def generate(size: str, fmt: str, data_dir: Path, tree: str = "national") -> Path:
+    raw = data_dir / f"{tree}-{SIZES[size]}-{fmt}" / "raw"
     if (raw / "agencies.csv").exists():
         return raw
-    print(f"generating {size} dossiers as {fmt} in {raw} …", flush=True)
+    print(f"generating {size} dossiers as {fmt} on the {tree} tree in {raw} …", flush=True)
     seconds, peak, _ = measure([PYTHON, "-m", "reform_pipeline.sample", "--dossiers", str(SIZES[size]),
-                                "--format", fmt, "--tree", "national", "--files-per", "day",
+                                "--format", fmt, "--tree", TREES[tree], "--files-per", "day",
                                 "--out", str(raw), "--quiet"])
     print(f"  generated in {seconds:.0f} s, peak {peak / 2**30:.2f} GiB", flush=True)
     return raw
@@ -254,15 +259,16 @@ def nightly_ingest_on(raw: Path, work: Path) -> dict:
     return {"nightly_ingest": nightly_ingest["stages"][0], "nightly_ingest_peak": peak}
 
 
-def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: int | None = None) -> dict:
-    raw = generate(size, fmt, data_dir)
-    result: dict = {"size": size, "format": fmt, "files": len(list(raw.glob("dossiers_*"))),
+def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: int | None = None,
+          tree: str = "national") -> dict:
+    raw = generate(size, fmt, data_dir, tree)
+    result: dict = {"size": size, "format": fmt, "tree": tree, "files": len(list(raw.glob("dossiers_*"))),
                     "measured_at": f"{dt.datetime.now():%Y-%m-%d %H:%M}",
                     "reference_s": round(duckdb_reference_seconds(), 2)}
     with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=data_dir) as scratch:
         scratch = Path(scratch)
         if run_only:
-            print(f"{size} {fmt}: full run as a user starts it …", flush=True)
+            print(f"{size} {fmt} {tree}: full run as a user starts it …", flush=True)
             walls, result["run_peak"], work, breakdowns = fresh_user_runs(raw, scratch, 1)
             result["run_wall"], result["run_breakdown"] = walls[0], breakdowns[0]
             with duckdb.connect(str(work / "reform.duckdb"), read_only=True) as con:
@@ -273,21 +279,21 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
             # size), right after the full run as in the full benchmark; the nightly full run's
             # later stages are left out here
             with new_export(raw, fmt):
-                print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows, ingest only …", flush=True)
+                print(f"{size} {fmt} {tree}: nightly export of {NEW_EXPORT_ROWS} rows, ingest only …", flush=True)
                 result.update(nightly_ingest_on(raw, work))
             result["lower_bound"] = lower_bound(raw, fmt)
             return result
-        print(f"{size} {fmt}: stages …", flush=True)
+        print(f"{size} {fmt} {tree}: stages …", flush=True)
         stages, seconds, peak = stage_run(raw, scratch / "stages")
         result.update(stages=stages, stages_wall=seconds, stages_peak=peak)
-        repeat = repeat or (3 if SIZES[size] <= 1_000_000 else 1)
-        print(f"{size} {fmt}: full run as a user starts it, {repeat}× …", flush=True)
+        repeat = repeat or (3 if SIZES[size] <= SIZES["2.25M"] else 1)
+        print(f"{size} {fmt} {tree}: full run as a user starts it, {repeat}× …", flush=True)
         walls, result["run_peak"], work, breakdowns = fresh_user_runs(raw, scratch, repeat)
         result["run_walls"] = walls
         result["run_wall"] = statistics.median(walls)
         result["run_breakdown"] = median_run(walls, breakdowns)
         with new_export(raw, fmt):
-            print(f"{size} {fmt}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
+            print(f"{size} {fmt} {tree}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
             result.update(nightly_ingest_on(raw, work))
             result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, work, dagster_home(scratch))
         result["lower_bound"] = lower_bound(raw, fmt)
@@ -302,11 +308,29 @@ def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f}" if seconds > 0 else "–"
 
 
+def tree_of(result: dict) -> str:
+    """The set's tree; sets measured before the tree was recorded are national."""
+    return result.get("tree", "national")
+
+
+def set_order(result: dict) -> tuple:
+    return (list(TREES).index(tree_of(result)), list(SIZES).index(result["size"]), result["format"])
+
+
+def merge_results(earlier: list[dict], measured: list[dict]) -> list[dict]:
+    """The sets measured now, and those of earlier invocations that were not measured again."""
+    keys = {(r["size"], r["format"], tree_of(r)) for r in measured}
+    kept = [r for r in earlier if (r["size"], r["format"], tree_of(r)) not in keys]
+    return sorted(kept + measured, key=set_order)
+
+
 def reproduce_commands(results: list[dict]) -> list[str]:
     """One command per measured set (their results merge into one RESULTS.md)."""
     commands = []
     for r in results:
         extra = "" if "stages" in r else " --run-only"
+        if tree_of(r) != "national":
+            extra += f" --tree {tree_of(r)}"
         commands.append(f".venv/bin/python benchmarks/bench.py --sizes {r['size']} --formats {r['format']}{extra}")
     return commands
 
@@ -330,10 +354,13 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
         *reproduce_commands(results),
         "```",
         "",
-        "Sets: the sample generator's national tree (1 root, 700 districts, 3,300 communes), one",
-        "export per day over 2023–2025; each dossier appears in about two exports (receipt, then",
-        "its final state), so a set has about twice as many rows as dossiers. Peak memory is the",
-        "whole process tree's RSS.",
+        "Sets: one export per day over 2023–2025, on the sample generator's national tree (1 root,",
+        "700 districts, 3,300 communes: the targets' sets) or on one province's tree (*province*:",
+        "Khánh Hòa's 164 units, 132 of them communes; 2.25M dossiers are its three years at about",
+        "750,000 a year). Each dossier appears in about two exports (receipt, then its final",
+        "state), so a set has about twice as many rows as dossiers. The unit × period × metric grid",
+        "follows the tree, not the dossiers: 3.5M rows on the national tree, 142,000 on the",
+        "province's. Peak memory is the whole process tree's RSS.",
         "",
         "## Full runs",
         "",
@@ -343,8 +370,8 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
         "*Measured*: when that set's benchmark started; *reference*: the DuckDB reference workload",
         "timed just before it, so that sets measured at different times can be compared.",
         "",
-        "| set | format | files | export rows | dossiers | stages (no Dagster) s | run as a user starts it s | runs s | run peak GiB | lower bound: one scan s | measured | reference s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| set | tree | format | files | export rows | dossiers | stages (no Dagster) s | run as a user starts it s | runs s | run peak GiB | lower bound: one scan s | measured | reference s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rows = r["stages"]["stages"][0]["rows"] if "stages" in r else r["rows"]
@@ -353,21 +380,21 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
         # sets measured before these two were recorded show a dash
         reference = f"{r['reference_s']:.2f}" if "reference_s" in r else "–"
         lines.append(
-            f"| {r['size']} | {r['format']} | {r['files']} | {rows:,} | {dossiers:,} | "
+            f"| {r['size']} | {tree_of(r)} | {r['format']} | {r['files']} | {rows:,} | {dossiers:,} | "
             f"{stages} | {r['run_wall']:.1f} | {', '.join(f'{w:.1f}' for w in r.get('run_walls', [r['run_wall']]))} | "
             f"{gib(r['run_peak'])} | {r['lower_bound']:.1f} | {r.get('measured_at', '–')} | {reference} |"
         )
     lines += ["", "## Stage by stage (benchmarks/stages.py, no Dagster)", "",
-              "| set | format | stage | seconds | rows in | rows/s |", "|---|---|---|---|---|---|"]
+              "| set | tree | format | stage | seconds | rows in | rows/s |", "|---|---|---|---|---|---|---|"]
     for r in (r for r in results if "stages" in r):
         for stage in r["stages"]["stages"]:
-            lines.append(f"| {r['size']} | {r['format']} | {stage['stage']} | {stage['seconds']:.2f} | "
+            lines.append(f"| {r['size']} | {tree_of(r)} | {r['format']} | {stage['stage']} | {stage['seconds']:.2f} | "
                          f"{stage['rows']:,} | {rate(stage['rows'], stage['seconds'])} |")
     lines += ["", f"## Nightly run: one new export of {NEW_EXPORT_ROWS:,} rows on top of the history", "",
-              "| history | format | ingest s | ingest peak GiB | full run s |", "|---|---|---|---|---|"]
+              "| history | tree | format | ingest s | ingest peak GiB | full run s |", "|---|---|---|---|---|---|"]
     for r in (r for r in results if "nightly_ingest" in r):
         full_run = f"{r['nightly_run_wall']:.1f}" if "nightly_run_wall" in r else "not run"
-        lines.append(f"| {r['size']} | {r['format']} | {r['nightly_ingest']['seconds']:.2f} | "
+        lines.append(f"| {r['size']} | {tree_of(r)} | {r['format']} | {r['nightly_ingest']['seconds']:.2f} | "
                      f"{gib(r['nightly_ingest_peak'])} | {full_run} |")
     lines += ["", "## Dagster's own overhead", "",
               f"- importing the code location (`import reform_pipeline.definitions`, a fresh process): "
@@ -389,14 +416,14 @@ def run_breakdown_lines(results: list[dict]) -> list[str]:
              "instance, launching the run and printing its summary. *Between steps*: Dagster's events",
              "and the pool slot each step claims. The asset steps are the compute, with the metadata",
              "each asset reports.", "",
-             "| set | format | run s | outside the run s | between steps s | check steps s | asset steps s | largest asset steps s |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| set | tree | format | run s | outside the run s | between steps s | check steps s | asset steps s | largest asset steps s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in measured:
         b = r["run_breakdown"]
         assets = sorted(((s["seconds"], k) for k, s in b["steps"].items() if s["kind"] == "asset"), reverse=True)
         checks = sum(1 for s in b["steps"].values() if s["kind"] == "check")
         largest = ", ".join(f"{key} {seconds:.1f}" for seconds, key in assets[:4])
-        lines.append(f"| {r['size']} | {r['format']} | {r['run_wall']:.1f} | {b['outside_run']:.1f} | "
+        lines.append(f"| {r['size']} | {tree_of(r)} | {r['format']} | {r['run_wall']:.1f} | {b['outside_run']:.1f} | "
                      f"{b['between_steps']:.1f} | {b['check_steps']:.1f} ({checks}) | {b['asset_steps']:.1f} | "
                      f"{largest} |")
     return lines
@@ -404,9 +431,12 @@ def run_breakdown_lines(results: list[dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 10M, 50M (default 1M,10M)")
+    parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 2.25M, 10M, 50M (default 1M,10M)")
     parser.add_argument("--with-50m", action="store_true", help="also 50M dossiers (about 100M rows)")
     parser.add_argument("--formats", default="parquet", help="comma-separated: parquet, csv")
+    parser.add_argument("--tree", choices=list(TREES), default="national",
+                        help="national: the benchmark tree of ~3,300 communes (the targets' sets); "
+                             "province: Khánh Hòa's 164 units")
     parser.add_argument("--run-only", action="store_true",
                         help="only the full run, the lower bound and the nightly ingest (no stage-by-stage "
                              "run, no nightly full run)")
@@ -415,18 +445,18 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args()
     sizes = [s for s in args.sizes.split(",") if s] + (["50M"] if args.with_50m else [])
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {', '.join(unknown)}: expected {', '.join(SIZES)}")
     # absolute: DAGSTER_HOME, set to a folder under it, must be an absolute path
     args.data_dir = args.data_dir.resolve()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    results = [bench(size, fmt, args.data_dir, args.run_only, args.repeat)
+    results = [bench(size, fmt, args.data_dir, args.run_only, args.repeat, args.tree)
                for size in sizes for fmt in args.formats.split(",")]
     # keep earlier sets' figures (e.g. a separate --sizes 50M run) unless measured again now
     saved = args.data_dir / "results.json"
     earlier = json.loads(saved.read_text()) if saved.exists() else []
-    measured = {(r["size"], r["format"]) for r in results}
-    order = list(SIZES)
-    results = sorted([r for r in earlier if (r["size"], r["format"]) not in measured] + results,
-                     key=lambda r: (order.index(r["size"]), r["format"]))
+    results = merge_results(earlier, results)
     saved.write_text(json.dumps(results, indent=1, default=str))
     with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=args.data_dir) as scratch:
         overhead = {"import": import_seconds(), "new_instance": new_instance_seconds(Path(scratch)),

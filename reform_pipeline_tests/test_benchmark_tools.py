@@ -67,7 +67,7 @@ def test_the_median_run_and_its_line_in_results():
                   "dossiers_rows_accounted_for": {"seconds": 1.0, "kind": "check"}}}}
     lines = bench.run_breakdown_lines([result, {"size": "50M", "format": "parquet", "run_wall": 600.0}])
     rows = [line for line in lines if line.startswith("| 1M")]
-    assert rows == ["| 1M | parquet | 21.3 | 3.3 | 0.5 | 1.0 (1) | 16.5 | dossiers 7.0, unit_metrics 3.5 |"]
+    assert rows == ["| 1M | national | parquet | 21.3 | 3.3 | 0.5 | 1.0 (1) | 16.5 | dossiers 7.0, unit_metrics 3.5 |"]
     assert not any(line.startswith("| 50M") for line in lines)  # measured before breakdowns existed
 
 
@@ -79,9 +79,31 @@ def test_results_say_when_each_set_was_measured(tmp_path):
     path = tmp_path / "RESULTS.md"
     bench.write_results([today, earlier], {"import": 1.3, "new_instance": 0.4, "reference": {
         "duckdb_100m_hash_s": 0.7, "python_10m_loop_s": 0.4}}, path)
-    rows = [line for line in path.read_text().splitlines() if line.startswith(("| 1M | parquet | 1 |", "| 50M"))]
+    rows = [line for line in path.read_text().splitlines() if line.startswith(("| 1M | national | parquet | 1 |", "| 50M"))]
     assert rows[0].endswith("| 2026-12-01 21:23 | 0.68 |")
     assert rows[1].endswith("| 5.5 | – | – |")
+
+
+def test_province_sets_are_kept_apart_from_national_ones(tmp_path):
+    """A set is its size, format and tree: a province's 1M does not replace the national 1M, and
+    RESULTS.md says which tree each row ran on and how to reproduce it."""
+    bench = load("bench")
+    national = {"size": "1M", "format": "parquet", "files": 1, "rows": 10, "dossiers": 5, "run_wall": 14.3,
+                "run_peak": 2**30, "lower_bound": 0.3}  # measured before the tree was recorded
+    province = {**national, "tree": "province", "run_wall": 9.1}
+    larger = {**province, "size": "2.25M", "run_wall": 16.0}
+    merged = bench.merge_results([national, larger], [province])
+    assert [(r["size"], bench.tree_of(r), r["run_wall"]) for r in merged] == [
+        ("1M", "national", 14.3), ("1M", "province", 9.1), ("2.25M", "province", 16.0)]
+    assert bench.merge_results(merged, [{**province, "run_wall": 8.0}])[1]["run_wall"] == 8.0
+
+    path = tmp_path / "RESULTS.md"
+    bench.write_results(merged, {"import": 1.3, "new_instance": 0.4, "reference": {
+        "duckdb_100m_hash_s": 0.7, "python_10m_loop_s": 0.4}}, path)
+    text = path.read_text()
+    assert "| 1M | national | parquet | 1 |" in text and "| 1M | province | parquet | 1 |" in text
+    assert "bench.py --sizes 1M --formats parquet --run-only --tree province" in text
+    assert "bench.py --sizes 1M --formats parquet --run-only\n" in text
 
 
 def test_costliest_operators_walks_the_whole_profile_tree():
