@@ -262,13 +262,14 @@ def nightly_ingest_on(raw: Path, work: Path) -> dict:
 def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: int | None = None,
           tree: str = "national") -> dict:
     raw = generate(size, fmt, data_dir, tree)
+    label = f"{size} {fmt} {tree}"
     result: dict = {"size": size, "format": fmt, "tree": tree, "files": len(list(raw.glob("dossiers_*"))),
                     "measured_at": f"{dt.datetime.now():%Y-%m-%d %H:%M}",
                     "reference_s": round(duckdb_reference_seconds(), 2)}
     with tempfile.TemporaryDirectory(prefix="reform-bench-", dir=data_dir) as scratch:
         scratch = Path(scratch)
         if run_only:
-            print(f"{size} {fmt} {tree}: full run as a user starts it …", flush=True)
+            print(f"{label}: full run as a user starts it …", flush=True)
             walls, result["run_peak"], work, breakdowns = fresh_user_runs(raw, scratch, 1)
             result["run_wall"], result["run_breakdown"] = walls[0], breakdowns[0]
             with duckdb.connect(str(work / "reform.duckdb"), read_only=True) as con:
@@ -279,21 +280,21 @@ def bench(size: str, fmt: str, data_dir: Path, run_only: bool = False, repeat: i
             # size), right after the full run as in the full benchmark; the nightly full run's
             # later stages are left out here
             with new_export(raw, fmt):
-                print(f"{size} {fmt} {tree}: nightly export of {NEW_EXPORT_ROWS} rows, ingest only …", flush=True)
+                print(f"{label}: nightly export of {NEW_EXPORT_ROWS} rows, ingest only …", flush=True)
                 result.update(nightly_ingest_on(raw, work))
             result["lower_bound"] = lower_bound(raw, fmt)
             return result
-        print(f"{size} {fmt} {tree}: stages …", flush=True)
+        print(f"{label}: stages …", flush=True)
         stages, seconds, peak = stage_run(raw, scratch / "stages")
         result.update(stages=stages, stages_wall=seconds, stages_peak=peak)
         repeat = repeat or (3 if SIZES[size] <= SIZES["2.25M"] else 1)
-        print(f"{size} {fmt} {tree}: full run as a user starts it, {repeat}× …", flush=True)
+        print(f"{label}: full run as a user starts it, {repeat}× …", flush=True)
         walls, result["run_peak"], work, breakdowns = fresh_user_runs(raw, scratch, repeat)
         result["run_walls"] = walls
         result["run_wall"] = statistics.median(walls)
         result["run_breakdown"] = median_run(walls, breakdowns)
         with new_export(raw, fmt):
-            print(f"{size} {fmt} {tree}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
+            print(f"{label}: nightly export of {NEW_EXPORT_ROWS} rows …", flush=True)
             result.update(nightly_ingest_on(raw, work))
             result["nightly_run_wall"], result["nightly_run_peak"] = user_run(raw, work, dagster_home(scratch))
         result["lower_bound"] = lower_bound(raw, fmt)
@@ -313,14 +314,23 @@ def tree_of(result: dict) -> str:
     return result.get("tree", "national")
 
 
+def set_key(result: dict) -> tuple[str, str, str]:
+    return result["size"], result["format"], tree_of(result)
+
+
+def set_cells(result: dict) -> str:
+    """The first cells of a set's row in every table of RESULTS.md."""
+    return f"| {result['size']} | {tree_of(result)} | {result['format']} |"
+
+
 def set_order(result: dict) -> tuple:
     return (list(TREES).index(tree_of(result)), list(SIZES).index(result["size"]), result["format"])
 
 
 def merge_results(earlier: list[dict], measured: list[dict]) -> list[dict]:
     """The sets measured now, and those of earlier invocations that were not measured again."""
-    keys = {(r["size"], r["format"], tree_of(r)) for r in measured}
-    kept = [r for r in earlier if (r["size"], r["format"], tree_of(r)) not in keys]
+    keys = {set_key(r) for r in measured}
+    kept = [r for r in earlier if set_key(r) not in keys]
     return sorted(kept + measured, key=set_order)
 
 
@@ -380,7 +390,7 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
         # sets measured before these two were recorded show a dash
         reference = f"{r['reference_s']:.2f}" if "reference_s" in r else "–"
         lines.append(
-            f"| {r['size']} | {tree_of(r)} | {r['format']} | {r['files']} | {rows:,} | {dossiers:,} | "
+            f"{set_cells(r)} {r['files']} | {rows:,} | {dossiers:,} | "
             f"{stages} | {r['run_wall']:.1f} | {', '.join(f'{w:.1f}' for w in r.get('run_walls', [r['run_wall']]))} | "
             f"{gib(r['run_peak'])} | {r['lower_bound']:.1f} | {r.get('measured_at', '–')} | {reference} |"
         )
@@ -388,13 +398,13 @@ def write_results(results: list[dict], overhead: dict, path: Path) -> None:
               "| set | tree | format | stage | seconds | rows in | rows/s |", "|---|---|---|---|---|---|---|"]
     for r in (r for r in results if "stages" in r):
         for stage in r["stages"]["stages"]:
-            lines.append(f"| {r['size']} | {tree_of(r)} | {r['format']} | {stage['stage']} | {stage['seconds']:.2f} | "
+            lines.append(f"{set_cells(r)} {stage['stage']} | {stage['seconds']:.2f} | "
                          f"{stage['rows']:,} | {rate(stage['rows'], stage['seconds'])} |")
     lines += ["", f"## Nightly run: one new export of {NEW_EXPORT_ROWS:,} rows on top of the history", "",
               "| history | tree | format | ingest s | ingest peak GiB | full run s |", "|---|---|---|---|---|---|"]
     for r in (r for r in results if "nightly_ingest" in r):
         full_run = f"{r['nightly_run_wall']:.1f}" if "nightly_run_wall" in r else "not run"
-        lines.append(f"| {r['size']} | {tree_of(r)} | {r['format']} | {r['nightly_ingest']['seconds']:.2f} | "
+        lines.append(f"{set_cells(r)} {r['nightly_ingest']['seconds']:.2f} | "
                      f"{gib(r['nightly_ingest_peak'])} | {full_run} |")
     lines += ["", "## Dagster's own overhead", "",
               f"- importing the code location (`import reform_pipeline.definitions`, a fresh process): "
@@ -423,7 +433,7 @@ def run_breakdown_lines(results: list[dict]) -> list[str]:
         assets = sorted(((s["seconds"], k) for k, s in b["steps"].items() if s["kind"] == "asset"), reverse=True)
         checks = sum(1 for s in b["steps"].values() if s["kind"] == "check")
         largest = ", ".join(f"{key} {seconds:.1f}" for seconds, key in assets[:4])
-        lines.append(f"| {r['size']} | {tree_of(r)} | {r['format']} | {r['run_wall']:.1f} | {b['outside_run']:.1f} | "
+        lines.append(f"{set_cells(r)} {r['run_wall']:.1f} | {b['outside_run']:.1f} | "
                      f"{b['between_steps']:.1f} | {b['check_steps']:.1f} ({checks}) | {b['asset_steps']:.1f} | "
                      f"{largest} |")
     return lines
@@ -431,7 +441,7 @@ def run_breakdown_lines(results: list[dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1M,10M", help="comma-separated: 1M, 2.25M, 10M, 50M (default 1M,10M)")
+    parser.add_argument("--sizes", default="1M,10M", help=f"comma-separated: {', '.join(SIZES)} (default 1M,10M)")
     parser.add_argument("--with-50m", action="store_true", help="also 50M dossiers (about 100M rows)")
     parser.add_argument("--formats", default="parquet", help="comma-separated: parquet, csv")
     parser.add_argument("--tree", choices=list(TREES), default="national",
