@@ -407,7 +407,7 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT CASE WHEN count(*) = count(batch_seq) THEN coalesce(min(batch_seq), 0) ELSE 0 END "
         "FROM meta.input_files WHERE file_name IN (SELECT file_name FROM ingest_batch)",
     )
-    key_hash = scalar(con, "SELECT hash($text)", {"text": _DOSSIER_KEY_PROBE})
+    key_hash = scalar(con, "SELECT id_key($text)", {"text": _DOSSIER_KEY_PROBE})
     with _transaction(con):
         _refresh_dossier_keys(con, state, key_hash)
         if reference_changed:
@@ -441,8 +441,10 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
     return "full" if full else "incremental"
 
 
-# The text whose hash() stands for DuckDB's hash function in meta.ingest_state.dossier_key_hash.
-_DOSSIER_KEY_PROBE = "reform_pipeline dossier_key: HS-000.00.00.H00-250101-0001 Đ"
+# The id whose id_key() stands for the key function (ingest/macros.sql) and DuckDB's hash() in
+# meta.ingest_state.dossier_key_hash: a change of either changes it. Dated, so that both parts
+# of the key are exercised.
+_DOSSIER_KEY_PROBE = "HS-000.00.00.H00 Đ-250101-0001"
 _RECOMPUTE_KEYS = (
     "UPDATE staging.dossier_rows SET dossier_key = id_key(dossier_id) "
     "WHERE dossier_key IS DISTINCT FROM id_key(dossier_id)"
@@ -453,9 +455,9 @@ def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, k
     """Make every stored dossier_key equal id_key(dossier_id) under this DuckDB.
 
     The keys are written with each row (ingest/dossier_rows.sql). DuckDB does not promise that
-    hash() stays the same across releases: when the hash recorded by the last merge differs from
-    this DuckDB's (or none was recorded: a warehouse from before the keys), every key is
-    computed again, once. A key that went stale would hide a dossier's current row from the
+    hash() stays the same across releases, and the key's form may change with the pipeline: when
+    the probe's key recorded by the last merge differs from today's (or none was recorded: a
+    warehouse from before the keys), every key is computed again, once. A key that went stale would hide a dossier's current row from the
     nightly merge."""
     if state is None:
         # The first merge: the rows were written by this run's DuckDB, unless an earlier run

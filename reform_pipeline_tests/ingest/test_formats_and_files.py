@@ -262,11 +262,58 @@ def test_the_nightly_merge_compares_dossier_ids_not_only_their_keys(tmp_path):
     "UPDATE meta.ingest_state SET dossier_key_hash = xor(dossier_key_hash, 1)",
     # a warehouse written before the keys existed
     "UPDATE staging.dossier_rows SET dossier_key = NULL; UPDATE meta.ingest_state SET dossier_key_hash = NULL",
+    # a warehouse whose keys were plain hash(id), the key's earlier form, with the probe it recorded
+    "UPDATE staging.dossier_rows SET dossier_key = hash(dossier_id); UPDATE meta.ingest_state "
+    "SET dossier_key_hash = hash('reform_pipeline dossier_key: HS-000.00.00.H00-250101-0001 Đ')",
 ])
 def test_stale_dossier_keys_are_computed_again_before_the_merge(tmp_path, spoil_keys):
     merged, rebuilt, stale = _nightly_after(tmp_path, spoil_keys)
     assert merged == rebuilt and ("N3", 9) in merged and len(merged) == 21
     assert stale == 0
+
+
+def test_a_dossier_key_leads_with_the_day_in_its_id(tmp_path):
+    """The key of an id `<unit>-<yymmdd>-<number>` orders by that day first: the nightly merge's
+    key range then skips the row groups of older dossiers. Other ids get a key above every dated
+    one, a NULL id none."""
+    con = ingest(make_raw(tmp_path / "raw", FIRST_EXPORT), tmp_path / "wh.duckdb")
+
+    def key(dossier_id):
+        return con.execute("SELECT id_key($id)", {"id": dossier_id}).fetchone()[0]
+
+    days = (dt.date(2024, 12, 3) - dt.date(1900, 1, 1)).days
+    assert key("000.00.21.H42-241203-0001") >> 40 == days
+    assert key("000.00.21.H42-241203-0002") >> 40 == days
+    assert key("000.00.21.H42-241203-0001") != key("000.00.21.H42-241203-0002")
+    assert key("G22.99-231231-9999") < key("000.00.21.H42-240101-0001") < key("A-241203-0001")
+    # not a date in that place: a hashed key with the top bit set
+    for undated in ("N3", "HS-VN", "000.00.21.H42-241303-0001", "000.00.21.H42-241203-0001-N7"):
+        assert key(undated) >> 63 == 1
+    assert key(None) is None
+
+
+def test_the_nightly_merge_finds_old_dossiers_among_recent_ones(tmp_path):
+    """Dated ids over two years, stored in export order: an export updating a dossier received
+    long ago, recent ones and an undated one merges as a full rebuild does."""
+    old = [dossier(MaHoSo=f"000.00.01.H01-2301{day:02d}-0001", TrangThaiHoSoId="4", NgayCapNhat="2023-02-01")
+           for day in range(1, 21)]
+    recent = [dossier(MaHoSo=f"000.00.01.H01-2502{day:02d}-0001", TrangThaiHoSoId="4", NgayCapNhat="2025-03-01")
+              for day in range(1, 21)]
+    raw = make_raw(tmp_path / "raw", {"dossiers_20230201.csv": old, "dossiers_20250301.csv": recent + FIRST_EXPORT[
+        "dossiers_20250301.csv"]})
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    write_csv(raw / "dossiers_20250302.csv", [
+        dossier(MaHoSo="000.00.01.H01-230105-0001", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
+        dossier(MaHoSo="000.00.01.H01-250207-0001", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
+        dossier(MaHoSo="N3", TrangThaiHoSoId="9", NgayCapNhat="2025-03-02"),
+        dossier(MaHoSo="000.00.01.H01-250302-0001", TrangThaiHoSoId="4", NgayCapNhat="2025-03-02")])
+    _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
+    assert mode == "incremental"
+    merged = con.execute(LATEST).fetchall()
+    assert merged == ingest(raw, tmp_path / "fresh.duckdb").execute(LATEST).fetchall()
+    assert {("000.00.01.H01-230105-0001", 9), ("000.00.01.H01-250207-0001", 9), ("N3", 9),
+            ("000.00.01.H01-250302-0001", 4)} <= set(merged)
+    assert len(merged) == 61
 
 
 def test_keys_written_before_the_first_merge_are_checked_by_it(tmp_path, monkeypatch):

@@ -34,8 +34,9 @@ CREATE TABLE IF NOT EXISTS meta.ingest_state (
 -- merge so that a nightly run need not scan the whole history for it. Added to warehouses
 -- written before it existed (NULL there until the next merge).
 ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS latest_data_date DATE;
--- hash() of a fixed text when the stored dossier keys were computed: a DuckDB whose hash differs
--- recomputes them before it relies on them (ingest/build.py, merge_dossiers).
+-- id_key() of a fixed id when the stored dossier keys were computed: a DuckDB whose hash, or a
+-- pipeline whose key, differs recomputes them before it relies on them (ingest/build.py,
+-- merge_dossiers).
 ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS dossier_key_hash UBIGINT;
 
 CREATE TABLE IF NOT EXISTS staging.agencies (
