@@ -114,11 +114,13 @@ def add_new_export(raw: Path, fmt: str) -> Path:
     later = ("SELECT * REPLACE (updated_at + INTERVAL 1 DAY AS updated_at) FROM rows" if fmt == "parquet"
              else "SELECT * FROM rows")
     updates = con.sql(later).to_arrow_table()
-    # the generator's Parquet uses canonical names, its CSV the systems' PascalCase ones
-    new_ids = ("SELECT * REPLACE (dossier_id || '-N' || CAST(row_number() OVER () AS VARCHAR) AS dossier_id) FROM rows"
-               if fmt == "parquet" else
-               "SELECT * REPLACE (MaHoSo || '-N' || CAST(row_number() OVER () AS VARCHAR) AS MaHoSo) FROM rows")
-    fresh = con.sql(new_ids).to_arrow_table()
+    # the new dossiers' ids in the one-stop systems' form, received on the export's day: the
+    # unit code marked with an N (so they cannot repeat a stored id), the day, a 4-digit number.
+    # The generator's Parquet uses canonical names, its CSV the systems' PascalCase ones.
+    id_column = "dossier_id" if fmt == "parquet" else "MaHoSo"
+    new_id = (f"regexp_replace({id_column}, '-[0-9]{{6}}-[0-9]+$', '') || 'N-{day:%y%m%d}-' "
+              f"|| lpad(CAST(row_number() OVER () AS VARCHAR), 4, '0')")
+    fresh = con.sql(f"SELECT * REPLACE ({new_id} AS {id_column}) FROM rows").to_arrow_table()
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
