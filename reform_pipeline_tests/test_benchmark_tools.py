@@ -106,6 +106,35 @@ def test_province_sets_are_kept_apart_from_national_ones(tmp_path):
     assert "bench.py --sizes 1M --formats parquet --run-only\n" in text
 
 
+def test_the_nightly_export_updates_stored_dossiers_and_adds_new_ones_dated_its_day(tmp_path):
+    """Half the nightly export are later versions of the last export's dossiers, half new
+    dossiers whose one-stop ids carry the export's day (the day the merge's key leads with) and
+    repeat no stored id; in Parquet and in CSV, where the id column is MaHoSo."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    bench = load("bench")
+    ids = [f"000.00.{i % 7:02d}.H42-2512{10 + i % 20:02d}-{i:04d}" for i in range(40)]
+    for fmt, id_column in (("parquet", "dossier_id"), ("csv", "MaHoSo")):
+        raw = tmp_path / fmt
+        raw.mkdir()
+        last = pa.table({id_column: ids, "updated_at": pa.array([None] * 40, pa.timestamp("s"))})
+        if fmt == "parquet":
+            pq.write_table(last, raw / "dossiers_20251231.parquet")
+        else:
+            pacsv.write_csv(last, raw / "dossiers_20251231.csv")
+        new = bench.add_new_export(raw, fmt)
+        assert new.name == f"dossiers_20260101.{fmt}"
+        rows = duckdb.execute(f"SELECT {id_column} FROM '{new}'").fetchall()
+        got = [r[0] for r in rows]
+        assert len(got) == 80 and len(set(got)) == 80
+        updates, fresh = set(got) & set(ids), set(got) - set(ids)
+        assert updates == set(ids) and len(fresh) == 40
+        assert all(id_.endswith(tuple(f"N-260101-{k:04d}" for k in range(1, 41))) for id_ in fresh)
+
+
 def test_costliest_operators_walks_the_whole_profile_tree():
     profile_statements = load("profile_statements")
     profile = {"operator": [{"type": "INSERT", "timing": 0.5, "intermediate_rows": 1, "children": [
