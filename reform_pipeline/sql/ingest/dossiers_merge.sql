@@ -3,6 +3,16 @@
 -- of a dossier is already the latest of its older versions, so comparing it with the newest
 -- new version is enough. The winner of each dossier is flagged is_latest in
 -- staging.dossier_rows, and the row it replaces unflagged, both by rowid.
+-- A join whose build side has at most this many rows gives the scan of its probe side the list
+-- of its keys, not only their range, and the scan skips every row group that holds none of them
+-- (DuckDB's default: 50). The searches below, by key and by rowid, then read the row groups of
+-- the few old dossiers a nightly export updates, not the whole history between them and the
+-- recent ones: on the 50M set, an export of 3,000 recent dossiers and one of the first month
+-- took 10.9 s cold with the range alone. The list is checked against every row group, so a
+-- long one costs more than it saves (on 50M: 30,000 keys 0.35 s against 0.87 s, 100,000 keys
+-- 1.85 s against 1.01 s): larger merges keep the range (benchmarks/README.md).
+SET dynamic_or_filter_threshold = 20000;
+
 CREATE OR REPLACE TEMP TABLE dossier_candidates AS
 SELECT rowid AS candidate_rowid, dossier_id, dossier_key, updated_at, source_file, row_number
 FROM staging.dossier_rows
@@ -52,3 +62,5 @@ WHERE rowid IN (SELECT current_rowid FROM dossier_winners WHERE current_rowid IS
 
 UPDATE staging.dossier_rows SET is_latest = TRUE
 WHERE rowid IN (SELECT candidate_rowid FROM dossier_winners);
+
+RESET dynamic_or_filter_threshold;
