@@ -100,19 +100,26 @@ def generate(size: str, fmt: str, data_dir: Path, tree: str = "national") -> Pat
 
 
 def add_new_export(raw: Path, fmt: str) -> Path:
-    """One more nightly export: 1,500 updates of dossiers of the last export, 1,500 new ones."""
+    """One more nightly export: 1,500 updates of stored dossiers, 1,500 new ones.
+
+    The updates are later versions of dossiers of the last export, and one of a dossier of the
+    first export: a late change to an old dossier, which makes the merge look in the oldest
+    part of the history as well as in the recent one."""
     exports = sorted(raw.glob(f"dossiers_*.{fmt}"))
-    last = exports[-1]
+    first, last = exports[0], exports[-1]
     day = dt.datetime.strptime(last.stem.split("_")[1], "%Y%m%d").date() + dt.timedelta(days=1)
     target = raw / f"dossiers_{day:%Y%m%d}.{fmt}"
     half = NEW_EXPORT_ROWS // 2
     con = duckdb.connect()
-    reader = con.read_parquet(str(last)) if fmt == "parquet" else con.read_csv(str(last), all_varchar=True)
-    reader.create_view("last_export")
-    con.execute("CREATE TABLE rows AS SELECT * FROM last_export USING SAMPLE 1500 ROWS (reservoir, 42)")
-    # the updates are later versions of the same dossiers, the others new dossiers
-    later = ("SELECT * REPLACE (updated_at + INTERVAL 1 DAY AS updated_at) FROM rows" if fmt == "parquet"
-             else "SELECT * FROM rows")
+    for name, path in (("first_export", first), ("last_export", last)):
+        reader = con.read_parquet(str(path)) if fmt == "parquet" else con.read_csv(str(path), all_varchar=True)
+        reader.create_view(name)
+    con.execute(f"CREATE TABLE rows AS SELECT * FROM last_export USING SAMPLE {half - 1} ROWS (reservoir, 42)")
+    con.execute("INSERT INTO rows SELECT * FROM first_export USING SAMPLE 1 ROWS (reservoir, 42)")
+    # the updates are later versions of the same dossiers (the old one's dated the export's day),
+    # the others new dossiers
+    later = (f"SELECT * REPLACE (greatest(updated_at + INTERVAL 1 DAY, TIMESTAMP '{day}') AS updated_at) FROM rows"
+             if fmt == "parquet" else "SELECT * FROM rows")
     updates = con.sql(later).to_arrow_table()
     # the new dossiers' ids in the one-stop systems' form, received on the export's day: the
     # unit code marked with an N (so they cannot repeat a stored id), the day, a 4-digit number.

@@ -3,6 +3,7 @@ own overhead is read off the same run as its compute, so the split must add up."
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import subprocess
 import sys
@@ -107,32 +108,38 @@ def test_province_sets_are_kept_apart_from_national_ones(tmp_path):
 
 
 def test_the_nightly_export_updates_stored_dossiers_and_adds_new_ones_dated_its_day(tmp_path):
-    """Half the nightly export are later versions of the last export's dossiers, half new
-    dossiers whose one-stop ids carry the export's day (the day the merge's key leads with) and
-    repeat no stored id; in Parquet and in CSV, where the id column is MaHoSo."""
+    """Half the nightly export are later versions of stored dossiers, one of them from the first
+    export, half new dossiers whose one-stop ids carry the export's day (the day the merge's key
+    leads with) and repeat no stored id; in Parquet and in CSV, where the id column is MaHoSo."""
     import duckdb
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     bench = load("bench")
+    old_ids = [f"000.00.{i % 7:02d}.H42-2301{10 + i % 20:02d}-{i:04d}" for i in range(40)]
     ids = [f"000.00.{i % 7:02d}.H42-2512{10 + i % 20:02d}-{i:04d}" for i in range(40)]
     for fmt, id_column in (("parquet", "dossier_id"), ("csv", "MaHoSo")):
         raw = tmp_path / fmt
         raw.mkdir()
-        last = pa.table({id_column: ids, "updated_at": pa.array([None] * 40, pa.timestamp("s"))})
-        if fmt == "parquet":
-            pq.write_table(last, raw / "dossiers_20251231.parquet")
-        else:
-            pacsv.write_csv(last, raw / "dossiers_20251231.csv")
+        for day, day_ids in (("20230131", old_ids), ("20251231", ids)):
+            export = pa.table({id_column: day_ids, "updated_at": pa.array([None] * 40, pa.timestamp("s"))})
+            if fmt == "parquet":
+                pq.write_table(export, raw / f"dossiers_{day}.parquet")
+            else:
+                pacsv.write_csv(export, raw / f"dossiers_{day}.csv")
         new = bench.add_new_export(raw, fmt)
         assert new.name == f"dossiers_20260101.{fmt}"
-        rows = duckdb.execute(f"SELECT {id_column} FROM '{new}'").fetchall()
-        got = [r[0] for r in rows]
-        assert len(got) == 80 and len(set(got)) == 80
-        updates, fresh = set(got) & set(ids), set(got) - set(ids)
-        assert updates == set(ids) and len(fresh) == 40
-        assert all(id_.endswith(tuple(f"N-260101-{k:04d}" for k in range(1, 41))) for id_ in fresh)
+        got = [r[0] for r in duckdb.execute(f"SELECT {id_column} FROM '{new}'").fetchall()]
+        # a last export smaller than the sample: all its 40 dossiers, the old one, 41 new ones
+        assert len(got) == 82 and len(set(got)) == 82
+        assert set(got) >= set(ids) and len(set(got) & set(old_ids)) == 1
+        fresh = set(got) - set(ids) - set(old_ids)
+        assert len(fresh) == 41
+        assert all(id_.endswith(tuple(f"N-260101-{k:04d}" for k in range(1, 42))) for id_ in fresh)
+        if fmt == "parquet":  # the late change is dated the export's day, so that it wins
+            old_version = duckdb.execute(f"SELECT updated_at FROM '{new}' WHERE {id_column} LIKE '%-2301%'").fetchall()
+            assert old_version == [(dt.datetime(2026, 1, 1),)]
 
 
 def test_costliest_operators_walks_the_whole_profile_tree():
