@@ -16,8 +16,9 @@ For each size and format it
    run after a deployment's first; the first run's cost of creating the instance's SQLite
    storage is measured apart); up to 2.25M dossiers it runs three times and reports the median and
    each run, since a 2-core virtual machine's timings vary by several seconds;
-4. drops one new export of 3,000 rows (half updates of existing dossiers, half new ones) on top
-   and times the ingest stage alone and a full run again (the nightly case);
+4. drops one new export of 3,000 rows (half updates of existing dossiers, one of them from the
+   first export, half new ones) on top and times the ingest stage alone and a full run again
+   (the nightly case);
 5. times a minimal hand-written DuckDB query over the same files (a lower bound: one scan);
 6. measures Dagster's own overhead: importing the code location, creating a new instance, and
    each full run split by its own event log (benchmarks/run_steps.py) into the time outside the
