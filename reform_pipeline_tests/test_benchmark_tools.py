@@ -166,6 +166,10 @@ def test_profile_statements_times_and_explains_the_sample(tmp_path):
     assert stages == ["ingest", "calendar", "dossier_facts", "unit_metrics", "index_766", "scorecard", "publish"]
     timed = out.split("slowest statements:")[1].split("profile of")[0].splitlines()[2:]
     assert len([line for line in timed if line.strip()]) == 5
+    # seconds, share, then the CPU time of each statement: the process's, over DuckDB's threads
+    cpu = [float(line.split()[2]) for line in timed if line.strip()]
+    assert all(seconds >= 0 for seconds in cpu) and sum(cpu) > 0
+    assert "CPU-seconds" in out.split("slowest statements")[0]
     assert "profile of (dossier_facts," in out
     assert "TABLE_SCAN" in out  # the scan of staging.dossier_rows under the facts
     assert list((tmp_path / "work").glob("profile-*.json"))
