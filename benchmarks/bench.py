@@ -119,16 +119,20 @@ def add_new_export(raw: Path, fmt: str) -> Path:
     con.execute("INSERT INTO rows SELECT * FROM first_export USING SAMPLE 1 ROWS (reservoir, 42)")
     # the updates are later versions of the same dossiers (the old one's dated the export's day),
     # the others new dossiers
-    later = (f"SELECT * REPLACE (greatest(updated_at + INTERVAL 1 DAY, TIMESTAMP '{day}') AS updated_at) FROM rows"
-             if fmt == "parquet" else "SELECT * FROM rows")
-    updates = con.sql(later).to_arrow_table()
+    if fmt == "parquet":
+        later = con.sql("SELECT * REPLACE (greatest(updated_at + INTERVAL 1 DAY, CAST($day AS TIMESTAMP)) "
+                        "AS updated_at) FROM rows", params={"day": day})
+    else:
+        later = con.sql("SELECT * FROM rows")
+    updates = later.to_arrow_table()
     # the new dossiers' ids in the one-stop systems' form, received on the export's day: the
     # unit code marked with an N (so they cannot repeat a stored id), the day, a 4-digit number.
     # The generator's Parquet uses canonical names, its CSV the systems' PascalCase ones.
     id_column = "dossier_id" if fmt == "parquet" else "MaHoSo"
-    new_id = (f"regexp_replace({id_column}, '-[0-9]{{6}}-[0-9]+$', '') || 'N-{day:%y%m%d}-' "
+    new_id = (f"regexp_replace({id_column}, '-[0-9]{{6}}-[0-9]+$', '') || $marker "
               f"|| lpad(CAST(row_number() OVER () AS VARCHAR), 4, '0')")
-    fresh = con.sql(f"SELECT * REPLACE ({new_id} AS {id_column}) FROM rows").to_arrow_table()
+    fresh = con.sql(f"SELECT * REPLACE ({new_id} AS {id_column}) FROM rows",
+                    params={"marker": f"N-{day:%y%m%d}-"}).to_arrow_table()
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq

@@ -130,7 +130,8 @@ def test_the_nightly_export_updates_stored_dossiers_and_adds_new_ones_dated_its_
                 pacsv.write_csv(export, raw / f"dossiers_{day}.csv")
         new = bench.add_new_export(raw, fmt)
         assert new.name == f"dossiers_20260101.{fmt}"
-        got = [r[0] for r in duckdb.execute(f"SELECT {id_column} FROM '{new}'").fetchall()]
+        reader = "read_parquet" if fmt == "parquet" else "read_csv"
+        got = [r[0] for r in duckdb.execute(f"SELECT {id_column} FROM {reader}(?)", [str(new)]).fetchall()]
         # a last export smaller than the sample: all its 40 dossiers, the old one, 41 new ones
         assert len(got) == 82 and len(set(got)) == 82
         assert set(got) >= set(ids) and len(set(got) & set(old_ids)) == 1
@@ -138,7 +139,8 @@ def test_the_nightly_export_updates_stored_dossiers_and_adds_new_ones_dated_its_
         assert len(fresh) == 41
         assert all(id_.endswith(tuple(f"N-260101-{k:04d}" for k in range(1, 42))) for id_ in fresh)
         if fmt == "parquet":  # the late change is dated the export's day, so that it wins
-            old_version = duckdb.execute(f"SELECT updated_at FROM '{new}' WHERE {id_column} LIKE '%-2301%'").fetchall()
+            old_version = duckdb.execute(f"SELECT updated_at FROM read_parquet(?) WHERE {id_column} LIKE '%-2301%'",
+                                         [str(new)]).fetchall()
             assert old_version == [(dt.datetime(2026, 1, 1),)]
 
 
