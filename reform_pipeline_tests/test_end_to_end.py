@@ -184,3 +184,33 @@ def test_the_warehouse_keeps_personal_data_apart_from_the_metric_rows(built):
     # 35 valid rows, plus the 3 held back for their agency, procedure or dates (they may revive)
     assert kept == 38
     assert not any(column.startswith("applicant") for column in columns)
+
+
+def test_a_failed_error_check_in_a_grouped_check_step_stops_everything_downstream(tmp_path, monkeypatch):
+    """The checks of an asset run in one step (ops/checks.py, checks_of): one failing ERROR check
+    there still blocks the assets downstream, and the BI file is not written; the other checks of
+    that step still report."""
+    import reform_pipeline.ops.checks as checks_module
+    from dagster import AssetCheckResult, AssetCheckSeverity
+
+    def failing(con):
+        return AssetCheckResult(passed=False, severity=AssetCheckSeverity.ERROR, description="planted")
+
+    monkeypatch.setattr(checks_module, "CHECKS", [
+        checks_module.Check(c.name, c.asset, c.severity, c.description, failing) if c.name == "dossier_id_unique" else c
+        for c in checks_module.CHECKS
+    ])
+    checks = [checks_module.checks_of(asset) for asset in ("units", "dossiers", "dossier_facts", "unit_metrics")]
+    settings = settings_for(tmp_path, raw_folder(tmp_path))
+    result = materialize(ALL_ASSETS + checks, resources=resources_from(settings), raise_on_error=False)
+    assert not result.success
+    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert materialized == {"units", "procedures", "calendar_overrides", "plan_targets", "dossiers", "calendar",
+                            "dossier_facts"}
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not evaluations["dossier_id_unique"].passed
+    assert evaluations["latest_day_volume_not_halved"].severity == AssetCheckSeverity.WARN
+    # a WARN check failed too (the exports are old), and blocked nothing
+    assert not evaluations["newest_export_within_2_days"].passed
+    assert "rates_within_0_1" not in evaluations
+    assert not settings.bi_db.exists()

@@ -5,17 +5,20 @@ import os
 
 import duckdb
 import pytest
-from dagster import AssetCheckSeverity
+from dagster import AssetCheckSeverity, build_asset_check_context
 from dagster_duckdb import DuckDBResource
 
+import reform_pipeline.ops.checks as checks_module
 from reform_pipeline.ops.checks import (
+    CHECKS,
+    Check,
+    checks_of,
     dossier_ids_unique,
+    evaluate_check,
     export_date,
     export_freshness,
     quarantine_share,
     rates_in_unit_interval,
-    rates_within_0_1,
-    raw_rows_accounted_for,
     received_volume,
     rows_accounted_for,
     unit_tree,
@@ -43,6 +46,12 @@ def assert_no_personal_data(result):
 
 def meta(result, key):
     return result.metadata[key].value
+
+
+def dagster_checks(asset: str, warehouse) -> dict:
+    """The Dagster step of ``asset``'s checks run on the warehouse file: its results by name."""
+    context = build_asset_check_context(resources={"warehouse": DuckDBResource(database=str(warehouse))})
+    return {result.check_name: result for result in checks_of(asset)(context)}
 
 
 @pytest.fixture
@@ -135,8 +144,42 @@ def test_a_reference_file_removed_since_an_earlier_run_is_not_counted(tmp_path):
 def test_the_dagster_check_reads_the_warehouse_resource(tmp_path):
     raw = make_raw(tmp_path / "raw", {"dossiers_20250310.csv": [dossier()]})
     ingest(raw, tmp_path / "wh.duckdb").close()
-    result = raw_rows_accounted_for(warehouse=DuckDBResource(database=str(tmp_path / "wh.duckdb")))
-    assert result.passed
+    results = dagster_checks("dossiers", tmp_path / "wh.duckdb")
+    assert list(results) == [
+        "raw_rows_accounted_for", "every_input_file_readable", "quarantine_share_within_2_percent",
+        "newest_export_within_2_days",
+    ]
+    assert results["raw_rows_accounted_for"].passed
+    assert results["every_input_file_readable"].passed
+    assert results["raw_rows_accounted_for"].asset_key.to_user_string() == "dossiers"
+
+
+def test_a_check_that_raises_fails_with_its_severity_and_the_others_still_report(tmp_path, monkeypatch):
+    def broken(con):
+        raise RuntimeError("table vanished")
+
+    patched = [Check(c.name, c.asset, c.severity, c.description, broken) if c.name == "every_input_file_readable"
+               else c for c in CHECKS]
+    monkeypatch.setattr(checks_module, "CHECKS", patched)
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250310.csv": [dossier()]})
+    ingest(raw, tmp_path / "wh.duckdb").close()
+    results = dagster_checks("dossiers", tmp_path / "wh.duckdb")
+    failed = results["every_input_file_readable"]
+    assert not failed.passed and failed.severity == WARN
+    assert failed.description == "The check could not run: RuntimeError: table vanished"
+    assert results["raw_rows_accounted_for"].passed
+    assert len(results) == 4
+
+
+def test_an_error_check_that_raises_fails_as_an_error(tmp_path):
+    def broken(con):
+        raise ValueError("bad")
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    result = evaluate_check(Check("c", "dossier_facts", ERROR, "what it means", broken), con)
+    con.close()
+    assert (result.passed, result.severity, result.check_name) == (False, ERROR, "c")
+    assert result.asset_key.to_user_string() == "dossier_facts"
 
 
 def test_a_check_run_before_its_table_exists_fails_and_says_so(empty):
@@ -360,7 +403,7 @@ def test_a_rate_above_1_or_below_0_fails_with_examples(tmp_path):
         ("P", "late_rate", 1, 20, 0.05),
     ])
     con.close()
-    result = rates_within_0_1(warehouse=DuckDBResource(database=str(tmp_path / "wh.duckdb")))
+    result = dagster_checks("unit_metrics", tmp_path / "wh.duckdb")["rates_within_0_1"]
     assert not result.passed and result.severity == ERROR
     assert result.description == (
         "2 rate value(s) outside [0, 1] in model.unit_metrics: on_time_rate (1), satisfaction_rate (1)."

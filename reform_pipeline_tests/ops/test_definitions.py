@@ -5,10 +5,21 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from dagster import AssetKey, DagsterInstance, DefaultScheduleStatus, DefaultSensorStatus
+import duckdb
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    AssetSelection,
+    DagsterInstance,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    materialize,
+)
 
 from reform_pipeline.definitions import ALL_ASSETS, defs
 from reform_pipeline.ops.checks import ALL_CHECKS
+from reform_pipeline.resources import resources_from
+from reform_pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = REPO / ".venv" / "bin"
@@ -89,6 +100,30 @@ def test_error_checks_block_and_warn_checks_do_not():
         ("dossiers", "newest_export_within_2_days"): False,
         ("dossier_facts", "latest_day_volume_not_halved"): False,
     }
+
+
+def test_the_checks_of_one_asset_run_in_one_step_and_each_shows_on_its_own():
+    job = defs.resolve_job_def("nightly_refresh")
+    check_steps = {node.name for node in job.graph.node_defs if node.name.endswith("_checks")}
+    assert check_steps == {"units_checks", "dossiers_checks", "dossier_facts_checks", "unit_metrics_checks"}
+    graph = defs.resolve_asset_graph()
+    for check in ALL_CHECKS:
+        for spec in check.check_specs:
+            assert len(graph.get(spec.key).description or "") > 40, spec.key
+
+
+def test_one_check_can_run_alone(tmp_path):
+    duckdb.connect(str(tmp_path / "wh.duckdb")).close()
+    settings = Settings(tmp_path / "raw", tmp_path / "wh.duckdb", tmp_path / "bi" / "reform_bi.duckdb", None)
+    key = AssetCheckKey(AssetKey("dossiers"), "newest_export_within_2_days")
+    result = materialize(
+        ALL_ASSETS + ALL_CHECKS, selection=AssetSelection.checks(key), resources=resources_from(settings),
+        instance=DagsterInstance.ephemeral(), raise_on_error=False,
+    )
+    evaluations = result.get_asset_check_evaluations()
+    assert [(e.asset_key, e.check_name) for e in evaluations] == [(key.asset_key, key.name)]
+    assert evaluations[0].description == "meta.input_files does not exist yet: materialize the asset first."
+    assert not result.get_asset_materialization_events()
 
 
 def test_every_asset_is_described_grouped_owned_and_in_the_warehouse_pool():
