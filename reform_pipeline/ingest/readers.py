@@ -22,7 +22,7 @@ import math
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -116,7 +116,10 @@ def _group_key(path: Path) -> tuple[tuple, int] | None:
             schema = metadata.schema.to_arrow_schema()
             key = ("parquet", tuple(schema.names), tuple(str(t) for t in schema.types))
             return key, metadata.num_rows
-        if suffix == ".csv" and path.stat().st_size > 0 and _is_utf8(path):
+        # A CSV file whose start is not UTF-8 is read alone (and transcoded). Bytes that are not
+        # UTF-8 further down make DuckDB's reader fail the group, which is then split
+        # (split_group): checking every whole file here cost 0.44 s per 549 MB (1M dossiers).
+        if suffix == ".csv" and path.stat().st_size > 0 and _starts_as_utf8(path):
             head = _read_head(path)
             delimiter = _sniff_delimiter(head)
             headers = tuple(h.strip() for h in next(csv.reader(io.StringIO(head), delimiter=delimiter), []))
@@ -125,6 +128,13 @@ def _group_key(path: Path) -> tuple[tuple, int] | None:
     except _READ_ERRORS:
         return None  # read alone, which reports why it cannot be read
     return None
+
+
+def split_group(group: FileGroup) -> list[FileGroup]:
+    """The two halves of ``group``, in its order (a group that failed is read again by halves,
+    down to the files that break it)."""
+    middle = len(group.paths) // 2
+    return [replace(group, paths=group.paths[:middle]), replace(group, paths=group.paths[middle:])]
 
 
 def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> dict[int, str]:
@@ -215,6 +225,20 @@ def _as_utf8(path: Path) -> tuple[Path, str, bool]:
     if _is_utf8(path):
         return path, "utf-8", False
     return _transcode(path, "cp1258"), "cp1258", True
+
+
+def _starts_as_utf8(path: Path) -> bool:
+    """The first _SNIFF_BYTES of the file are UTF-8 (a character cut at the end allowed) and
+    carry no UTF-16 byte-order mark."""
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_utf8(path: Path) -> bool:

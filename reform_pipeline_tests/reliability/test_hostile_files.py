@@ -186,3 +186,45 @@ def test_sql_looking_values_are_data(tmp_path):
     assert con.execute("SELECT dossier_id FROM staging.dossiers").fetchall() == [(evil,)]
     assert quarantine(con) == [("dossiers_20250301.csv", 2, "bad_code")]
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'dossiers'").fetchone() == (1,)
+
+
+def _count_single_reads(monkeypatch) -> list[str]:
+    import reform_pipeline.ingest.build as build
+
+    read_alone: list[str] = []
+    real = build.stage_source
+
+    def spy(con, path):
+        if path.name.startswith("dossiers"):
+            read_alone.append(path.name)
+        return real(con, path)
+
+    monkeypatch.setattr(build, "stage_source", spy)
+    return read_alone
+
+
+def test_one_broken_file_in_a_group_is_found_by_halves_and_only_it_is_read_alone(tmp_path, monkeypatch):
+    raw = make_raw(tmp_path / "raw", {f"dossiers_2025030{day}.csv": [dossier(MaHoSo=f"D{day}")] for day in range(1, 9)})
+    (raw / "dossiers_20250305.csv").write_text(HEADER + line(MaHoSo="D5").rstrip("\n") + ",extra field\n" + line(MaHoSo="E5"))
+    read_alone = _count_single_reads(monkeypatch)
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert read_alone == ["dossiers_20250305.csv"]
+    counts = accounted(con)
+    assert counts["dossiers_20250305.csv"] == (2, 1, 1)
+    assert all(counts[f"dossiers_2025030{day}.csv"] == (1, 1, 0) for day in (1, 2, 3, 4, 6, 7, 8))
+    assert quarantine(con) == [("dossiers_20250305.csv", 1, "malformed_row")]
+
+
+def test_windows_1258_bytes_past_the_first_64_kib_are_still_transcoded(tmp_path, monkeypatch):
+    raw = make_raw(tmp_path / "raw", {f"dossiers_2025030{day}.csv": [dossier(MaHoSo=f"D{day}")] for day in range(1, 5)})
+    ascii_rows = "".join(line(MaHoSo=f"A{i}", ChuHoSo="Tran Van Binh", DiaChi="Nha Trang") for i in range(400))
+    assert len(ascii_rows) > 1 << 16
+    name = "Tr\u00e2\u0300n V\u0103n Bi\u0300nh"  # as Windows-1258 writes it: a tone as a combining mark
+    late = line(MaHoSo="LATE", ChuHoSo=name, DiaChi="Nha Trang", KenhThucHien="Tr\u01b0\u0323c tuy\u00ea\u0301n")
+    (raw / "dossiers_20250303.csv").write_bytes((HEADER + ascii_rows + late).encode("cp1258"))
+    read_alone = _count_single_reads(monkeypatch)
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert read_alone == ["dossiers_20250303.csv"]
+    assert accounted(con)["dossiers_20250303.csv"] == (401, 401, 0)
+    assert con.execute(
+        "SELECT channel, applicant_name FROM staging.dossier_rows WHERE dossier_id = 'LATE'").fetchall() == [(2, name)]
