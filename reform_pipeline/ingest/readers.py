@@ -138,7 +138,8 @@ def split_group(group: FileGroup) -> list[FileGroup]:
 
 
 def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> dict[int, str]:
-    """Make ``source_rows`` show every file of ``group``; a DuckDB error means: read them alone.
+    """Make ``source_rows`` show every file of ``group``; a DuckDB error means one of them is
+    broken, and the caller reads the group again by halves (split_group).
 
     Parquet stays a view over the files, read once by the statement that validates them.
     Returns the positions that also come typed, with their class (see _parquet_view)."""
