@@ -200,7 +200,7 @@ def test_a_failed_error_check_in_a_grouped_check_step_stops_everything_downstrea
         checks_module.Check(c.name, c.asset, c.severity, c.description, failing) if c.name == "dossier_id_unique" else c
         for c in checks_module.CHECKS
     ])
-    checks = [checks_module.checks_of(asset) for asset in ("units", "dossiers", "dossier_facts", "unit_metrics")]
+    checks = checks_module.all_check_steps()
     settings = settings_for(tmp_path, raw_folder(tmp_path))
     result = materialize(ALL_ASSETS + checks, resources=resources_from(settings), raise_on_error=False)
     assert not result.success

@@ -438,7 +438,13 @@ class Check:
         return AssetCheckKey(AssetKey(self.asset), self.name)
 
 
+# in the order the assets are materialized
 CHECKS = [
+    Check("unit_tree_is_one_tree", "units", ERROR,
+          "ERROR, blocking. staging.agencies is one tree (SPEC §2.3): exactly one root at depth 0, "
+          "every parent exists, every depth is its parent's + 1, no repeated code. Every metric of "
+          "a unit sums its subtree, so a broken tree makes every number wrong.",
+          unit_tree),
     Check("raw_rows_accounted_for", "dossiers", ERROR,
           "ERROR, blocking. Every row read from an input file is either staged or quarantined "
           "(SPEC §2): per dossier export, rows read = valid rows in staging.dossier_rows + rows in "
@@ -459,11 +465,6 @@ CHECKS = [
           "(its date from the YYYYMMDD in its name, else its modification time). Older means the "
           "nightly export stopped arriving.",
           lambda con: export_freshness(con, today_in_vietnam())),
-    Check("unit_tree_is_one_tree", "units", ERROR,
-          "ERROR, blocking. staging.agencies is one tree (SPEC §2.3): exactly one root at depth 0, "
-          "every parent exists, every depth is its parent's + 1, no repeated code. Every metric of "
-          "a unit sums its subtree, so a broken tree makes every number wrong.",
-          unit_tree),
     Check("dossier_id_unique", "dossier_facts", ERROR,
           "ERROR, blocking. model.dossier_facts has exactly one row per dossier_id (SPEC §4.2): a "
           "repeated dossier would be counted twice in every metric.",
@@ -529,5 +530,10 @@ def checks_of(asset: str) -> AssetChecksDefinition:
     return asset_checks
 
 
-# in the order the assets are materialized
-ALL_CHECKS = [checks_of(asset) for asset in ("units", "dossiers", "dossier_facts", "unit_metrics")]
+def all_check_steps() -> list[AssetChecksDefinition]:
+    """One check step per asset that CHECKS names, in the order CHECKS first names them (the
+    order the assets are materialized)."""
+    return [checks_of(asset) for asset in dict.fromkeys(check.asset for check in CHECKS)]
+
+
+ALL_CHECKS = all_check_steps()
