@@ -394,10 +394,15 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         " || '|' || coalesce((SELECT string_agg(procedure_code, ',' ORDER BY procedure_code) FROM staging.procedures), ''))",
     )
     states = con.execute(
-        "SELECT reference_fingerprint, needs_full_rebuild, latest_data_date, dossier_key_hash "
-        "FROM meta.ingest_state"
+        "SELECT reference_fingerprint, needs_full_rebuild, latest_data_date, dossier_key_hash, "
+        "quarantine_counts_current FROM meta.ingest_state"
     ).fetchall()
     state = states[0] if states else None
+    if state is not None and not state[4]:
+        # a warehouse from before the counts followed the re-checks (SPEC §5 run_info)
+        with _transaction(con):
+            run_sql_file(con, "ingest/dossier_quarantine_counts")
+            execute(con, "UPDATE meta.ingest_state SET quarantine_counts_current = TRUE")
     execute(con,
         "CREATE OR REPLACE TEMP TABLE ingest_batch AS SELECT file_name FROM meta.input_files "
         "WHERE kind = 'dossiers' AND status = 'ingested' AND NOT merged"
@@ -421,6 +426,9 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         _refresh_dossier_keys(con, state, key_hash)
         if reference_changed:
             run_sql_file(con, "ingest/dossier_recheck")
+            # the re-check moved rows in and out of the quarantine: run_info must count them as
+            # it does (SPEC §5)
+            run_sql_file(con, "ingest/dossier_quarantine_counts")
         new_rows = scalar(
             con, f"SELECT count(*) FROM staging.dossier_rows WHERE {_IN_BATCH}", {"first_batch": first_batch}
         )
@@ -444,7 +452,7 @@ def merge_dossiers(con: duckdb.DuckDBPyConnection) -> str:
         execute(
             con,
             "INSERT INTO meta.ingest_state (reference_fingerprint, needs_full_rebuild, latest_data_date, "
-            "dossier_key_hash) VALUES (?, FALSE, ?, ?)",
+            "dossier_key_hash, quarantine_counts_current) VALUES (?, FALSE, ?, ?, TRUE)",
             [fingerprint, latest, key_hash],
         )
     return "full" if full else "incremental"

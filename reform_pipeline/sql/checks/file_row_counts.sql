@@ -5,7 +5,9 @@
 --                              IS NULL); reference files: NULL, their valid rows are merged
 --                              across files by key and keep no per-file count
 --   rows_quarantined           rows of the file in meta.quarantine now
---   rows_quarantined_recorded  the quarantine count the ingest recorded for the file
+--   rows_quarantined_recorded  the quarantine count recorded for the file (meta.input_files,
+--                              what run_info shows, SPEC §5): the ingest's, then each
+--                              re-check's; it must equal rows_quarantined
 -- Dossier exports: every ingested export, plus any file that has staged or quarantined rows
 -- but no ingested export behind it (rows_read NULL). Reference files: the latest reference
 -- batch only (all reference files are re-read every run, in one transaction, so they share

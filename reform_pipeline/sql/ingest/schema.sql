@@ -38,6 +38,10 @@ ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS latest_data_date DATE;
 -- pipeline whose key, differs recomputes them before it relies on them (ingest/build.py,
 -- merge_dossiers).
 ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS dossier_key_hash UBIGINT;
+-- TRUE once the quarantine counts of the dossier exports in meta.input_files follow every
+-- re-check (ingest/dossier_quarantine_counts.sql; SPEC §5 run_info). NULL on a warehouse written
+-- before they did, whose counts may be those of the ingest: its next run counts them again, once.
+ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS quarantine_counts_current BOOLEAN;
 
 CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
