@@ -11,6 +11,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from reform_pipeline.ops import VIETNAM_TIMEZONE
 
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE = "data/warehouse/reform.duckdb"
@@ -21,6 +24,12 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class ConfigError(ValueError):
     """A REFORM_* setting that the pipeline cannot run with."""
+
+
+def today_in_vietnam(now: dt.datetime | None = None) -> dt.date:
+    """The day it is in Vietnam (UTC+7, no DST; SPEC §2) at ``now`` (default: now), whatever the
+    machine's own time zone."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(VIETNAM_TIMEZONE)).date()
 
 
 def parse_as_of(value: str | None) -> dt.date | None:

@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: Dagster 1.13 compares the `context` annotation
 # with its context classes, and a string annotation fails that check when the module loads.
+import datetime as dt
 from collections import Counter
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
@@ -11,6 +12,7 @@ from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
 from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers, ingest_reference, settle_as_of
 from reform_pipeline.metadata import markdown_table, table_metadata
 from reform_pipeline.resources import ReformSettings
+from reform_pipeline.settings import today_in_vietnam
 
 GROUP = "ingest"
 
@@ -72,12 +74,13 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
     once, recognised by content hash; bad rows go to meta.quarantine with a reason code.
     Also settles the run's as-of date (REFORM_AS_OF or the latest date in the data)."""
     files = discover(reform.raw_path)
+    day = run_day(context)
     with warehouse.get_connection() as con:
         try:
-            reports, mode = ingest_dossiers(con, files["dossiers"], context.log.info)
+            reports, mode = ingest_dossiers(con, files["dossiers"], context.log.info, run_day=day)
         except MissingInput as exc:
             raise MissingInput(f"{exc} ({reform.raw_path.resolve()})") from None
-        as_of, source = settle_as_of(con, reform.as_of_date)
+        as_of, source = settle_as_of(con, reform.as_of_date, day)
         context.log.info(f"as-of date {as_of} ({source}); latest-version merge: {mode}")
         for report in reports:
             if report.status in ("unreadable", "duplicate"):
@@ -104,6 +107,14 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
         }
     )
     return MaterializeResult(metadata=metadata)
+
+
+def run_day(context: AssetExecutionContext) -> dt.date:
+    """The day the run started, in Vietnam (SPEC §2.1, §3): the same day for every step of a run,
+    even one that goes on past midnight. Today there when the run has no recorded start."""
+    record = context.instance.get_run_record_by_id(context.run.run_id)
+    started = record.start_time if record is not None else None
+    return today_in_vietnam(dt.datetime.fromtimestamp(started, dt.timezone.utc) if started else None)
 
 
 def _file_table(reports) -> str:

@@ -33,6 +33,7 @@ from reform_pipeline.ingest.readers import (
     stage_source,
 )
 from reform_pipeline.ingest.tree import check_tree
+from reform_pipeline.settings import today_in_vietnam
 from reform_pipeline.warehouse import execute, run_sql_file, scalar, table_exists
 
 log = logging.getLogger(__name__)
@@ -212,9 +213,14 @@ def _count_reference_quarantine(con, reports: list[FileReport]) -> None:
 
 
 def ingest_dossiers(
-    con: duckdb.DuckDBPyConnection, paths: list[Path], progress: Progress = log.info
+    con: duckdb.DuckDBPyConnection, paths: list[Path], progress: Progress = log.info, *,
+    run_day: dt.date | None = None,
 ) -> tuple[list[FileReport], str]:
-    """Ingest the dossier exports not seen before; merge them into staging.dossiers."""
+    """Ingest the dossier exports not seen before; merge them into staging.dossiers.
+
+    ``run_day``: the day the run starts, in Vietnam (default: today there). An event timestamp
+    dated after it is bad_timestamp (SPEC §2.1)."""
+    run_day = run_day or today_in_vietnam()
     prepare(con)
     if not paths and not scalar(con, "SELECT count(*) FROM meta.input_files WHERE kind = 'dossiers' AND status = 'ingested'"):
         raise MissingInput(
@@ -252,7 +258,7 @@ def ingest_dossiers(
         group = pending.pop(0)
         try:
             typed = stage_group(con, group)
-            reports += _validate(con, list(group.paths), list(group.headers), typed, to_read, progress)
+            reports += _validate(con, list(group.paths), list(group.headers), typed, to_read, run_day, progress)
         except duckdb.Error:
             # One of its files is broken (an irregular row, bytes that are not UTF-8 …): read each
             # half as a group again, down to the broken files, which are then read alone. Reading
@@ -269,11 +275,29 @@ def ingest_dossiers(
             _record_file(con, report, path, merged=True, sha=to_read[path.name][0])
             _announce(report, progress)
             continue
-        reports += _validate(con, [path], source.headers, source.typed, to_read, progress)
+        reports += _validate(con, [path], source.headers, source.typed, to_read, run_day, progress)
     changed = set(new_files)
     reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in changed]
+    _quarantine_future_events(con, run_day, progress)
     mode = merge_dossiers(con)
     return reports, mode
+
+
+def _quarantine_future_events(con: duckdb.DuckDBPyConnection, run_day: dt.date, progress: Progress) -> None:
+    """Quarantine the stored rows with an event dated after ``run_day`` (SPEC §2.1). Rows
+    validated under that rule never hold one (their events lie on or before an earlier run's
+    day), so only a warehouse whose latest valid date is after the run's day (rows read before
+    the rule, a 2099 typed for 2025) has any: a look at meta.ingest_state, not at the rows, on
+    every other night. The next merge then rebuilds the latest versions and the latest date."""
+    latest = scalar(con, "SELECT max(latest_data_date) FROM meta.ingest_state")
+    if latest is None or latest <= run_day:
+        return
+    with _transaction(con):
+        run_sql_file(con, "ingest/dossier_future_recheck", {"run_day": run_day})
+        run_sql_file(con, "ingest/dossier_quarantine_counts")
+        execute(con, "UPDATE meta.ingest_state SET needs_full_rebuild = TRUE")
+        moved = scalar(con, "SELECT count(*) FROM future_event_rows")
+    progress(f"{moved} stored dossier row(s) dated after {run_day} quarantined as bad_timestamp")
 
 
 def _unchanged(path: Path, known) -> bool:
@@ -319,7 +343,8 @@ def _skip_reason(con, path: Path, sha: str, known, ingested_hashes: dict[str, st
 
 
 def _validate(
-    con, paths: list[Path], headers: list[str], typed: dict[int, str], to_read: dict, progress: Progress
+    con, paths: list[Path], headers: list[str], typed: dict[int, str], to_read: dict, run_day: dt.date,
+    progress: Progress,
 ) -> list[FileReport]:
     """Validate the files that ``source_rows`` shows, in one pass, and store the results in one
     transaction: a crash leaves all of them or none (the next run reads them again)."""
@@ -339,7 +364,7 @@ def _validate(
         for name in sorted(replaced):
             _forget_rows(con, name)  # a re-sent export under the same name replaces its content
         batch = scalar(con, "SELECT nextval('meta.dossier_batches')")
-        run_sql_file(con, "ingest/dossier_rows", {**raw_keys, "batch_seq": batch})
+        run_sql_file(con, "ingest/dossier_rows", {**raw_keys, "batch_seq": batch, "run_day": run_day})
         counts = {
             name: (read, rejected)
             for name, read, rejected in con.execute(
@@ -496,8 +521,14 @@ def _refresh_dossier_keys(con: duckdb.DuckDBPyConnection, state: tuple | None, k
 # --- as-of -----------------------------------------------------------------------------------
 
 
-def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> tuple[dt.date, str]:
-    """SPEC §3: REFORM_AS_OF, else the latest date among valid dossier rows."""
+def settle_as_of(
+    con: duckdb.DuckDBPyConnection, configured: dt.date | None, run_day: dt.date | None = None
+) -> tuple[dt.date, str]:
+    """SPEC §3: REFORM_AS_OF, else the latest date among valid dossier rows.
+
+    ``run_day``: the day the run starts, in Vietnam (default: today there). The default cannot
+    be after it: an event dated later is quarantined (SPEC §2.1)."""
+    run_day = run_day or today_in_vietnam()
     if configured is not None:
         as_of, source = configured, "REFORM_AS_OF"
     else:
@@ -508,7 +539,7 @@ def settle_as_of(con: duckdb.DuckDBPyConnection, configured: dt.date | None) -> 
             as_of = scalar(con, _LATEST_DATA_DATE)
         source = "latest date in the data"
         if as_of is None:
-            as_of, source = dt.date.today(), "today (no valid dossier dates)"
+            as_of, source = run_day, "today (no valid dossier dates)"
     execute(con, "DELETE FROM meta.run_context")
     execute(con, "INSERT INTO meta.run_context VALUES (?, ?, current_localtimestamp())", [as_of, source])
     return as_of, source

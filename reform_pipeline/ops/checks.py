@@ -36,6 +36,7 @@ from dagster_duckdb import DuckDBResource
 from reform_pipeline.assets_common import WAREHOUSE_POOL
 from reform_pipeline.metadata import markdown_table
 from reform_pipeline.ops import VIETNAM_TIMEZONE
+from reform_pipeline.settings import today_in_vietnam
 from reform_pipeline.warehouse import run_sql_file, scalar, sql_text, table_exists
 
 EXAMPLES = 5
@@ -179,10 +180,6 @@ def quarantine_share(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
     named = _names([f"{f['file_name']} ({f['share']:.1%})" for f in over])
     description = f"{len(over)} file(s) quarantine more than {QUARANTINE_SHARE_LIMIT:.0%} of their rows: {named}."
     return AssetCheckResult(passed=False, severity=WARN, description=description, metadata=metadata)
-
-
-def today_in_vietnam() -> dt.date:
-    return dt.datetime.now(ZoneInfo(VIETNAM_TIMEZONE)).date()
 
 
 def export_date(file_name: str, modified_at: dt.datetime | None) -> tuple[dt.date | None, str]:

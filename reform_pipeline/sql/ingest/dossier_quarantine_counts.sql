@@ -3,8 +3,9 @@
 -- to that file's rows in quarantine_summary"; run_info reads meta.input_files). The validation
 -- records each new export's count with its rows (ingest/build.py, _validate); this statement
 -- follows a step that changes the quarantine of stored rows (a re-check after the unit tree or
--- catalogue changed, ingest/dossier_recheck.sql), in that step's transaction. Only counts that
--- changed are written; a nightly merge without a re-check never runs it.
+-- catalogue changed, ingest/dossier_recheck.sql; events dated after the run's day,
+-- ingest/dossier_future_recheck.sql), in that step's transaction. Only counts that changed are
+-- written; a nightly merge without a re-check never runs it.
 UPDATE meta.input_files AS files
 SET rows_quarantined = counted.rows_quarantined
 FROM (

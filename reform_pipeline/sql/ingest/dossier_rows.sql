@@ -15,7 +15,9 @@
 -- rejected row turns it into text, for the quarantine. Text is parsed.
 -- Parameters: $raw_headers: the file's header of each canonical column, in canonical order (NULL
 -- where the file lacks the column); $extra_headers: its other headers (extra_values);
--- $batch_seq: this batch's number (meta.dossier_batches), stored on every row it writes.
+-- $batch_seq: this batch's number (meta.dossier_batches), stored on every row it writes;
+-- $run_day: the day the run starts, in Vietnam: an event timestamp dated after it is
+-- bad_timestamp (SPEC §2.1; macros.sql, event_ts).
 INSERT INTO staging.dossier_rows BY NAME
 WITH cleaned AS (
     -- every cell trimmed once, NULL when empty; codes and identifiers also NFC; personal data
@@ -87,14 +89,15 @@ parsed AS (
 typed AS (
     SELECT
         *,
-        ts_in_range(submitted_read) AS submitted_ts,
-        ts_in_range(received_read) AS received_ts,
+        event_ts(submitted_read, $run_day) AS submitted_ts,
+        event_ts(received_read, $run_day) AS received_ts,
+        -- the due date is the one timestamp that may lie ahead
         ts_in_range(due_read) AS due_ts,
-        ts_in_range(finished_read) AS finished_ts,
-        ts_in_range(returned_read) AS returned_ts,
-        ts_in_range(supplement_requested_read) AS supplement_requested_ts,
-        ts_in_range(supplement_received_read) AS supplement_received_ts,
-        ts_in_range(updated_read) AS updated_ts,
+        event_ts(finished_read, $run_day) AS finished_ts,
+        event_ts(returned_read, $run_day) AS returned_ts,
+        event_ts(supplement_requested_read, $run_day) AS supplement_requested_ts,
+        event_ts(supplement_received_read, $run_day) AS supplement_received_ts,
+        event_ts(updated_read, $run_day) AS updated_ts,
         given(submitted_at, submitted_read) AS submitted_given,
         given(received_at, received_read) AS received_given,
         given(due_at, due_read) AS due_given,
@@ -116,6 +119,8 @@ intrinsic AS (
             WHEN status_value NOT IN (1, 3) AND NOT received_given THEN 'missing_required'
             WHEN status_value IN (8, 9) AND NOT finished_given THEN 'missing_required'
             WHEN status_value = 10 AND NOT finished_given AND NOT returned_given THEN 'missing_required'
+            -- given but not read: no accepted form, a year outside 2000–2099, or an event
+            -- dated after the run's day (event_ts)
             WHEN (submitted_given AND submitted_ts IS NULL)
                 OR (received_given AND received_ts IS NULL)
                 OR (due_given AND due_ts IS NULL)

@@ -50,6 +50,19 @@ CREATE OR REPLACE TEMP MACRO parse_ts_text(s) AS coalesce(
 CREATE OR REPLACE TEMP MACRO ts_in_range(ts) AS
     CASE WHEN ts >= TIMESTAMP '2000-01-01' AND ts < TIMESTAMP '2100-01-01' THEN ts END;
 
+-- Whether a dossier event (every dossier timestamp but due_at, the only one that may lie ahead)
+-- is dated after `run_day`, the day the run starts in Vietnam: nothing has happened in the
+-- future, so such a value is bad_timestamp (SPEC §2.1), and a mistyped year (2099) cannot move
+-- the default as-of date (SPEC §3). `run_day` is a bound parameter, so the bound folds to one
+-- constant per statement. NULL for a NULL timestamp.
+CREATE OR REPLACE TEMP MACRO after_run_day(ts, run_day) AS
+    ts >= CAST(run_day AS TIMESTAMP) + INTERVAL 1 DAY;
+
+-- A dossier event timestamp as read: in range and not after the run's day, else NULL (read as
+-- bad_timestamp, like an unreadable one).
+CREATE OR REPLACE TEMP MACRO event_ts(ts, run_day) AS
+    CASE WHEN NOT after_run_day(ts, run_day) THEN ts_in_range(ts) END;
+
 -- A timestamp written the way the systems write it in CSV: the text of a typed Parquet value.
 CREATE OR REPLACE TEMP MACRO ts_text(ts) AS strftime(ts, '%Y-%m-%d %H:%M:%S');
 
