@@ -32,8 +32,9 @@ def today_in_vietnam(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(VIETNAM_TIMEZONE)).date()
 
 
-def parse_as_of(value: str | None) -> dt.date | None:
-    """REFORM_AS_OF: empty means "derive from the data"; anything but YYYY-MM-DD is an error."""
+def parse_as_of(value: str | None, today: dt.date | None = None) -> dt.date | None:
+    """REFORM_AS_OF: empty means "derive from the data"; anything but YYYY-MM-DD is an error, and
+    so is a date after ``today`` (default: today in Vietnam)."""
     if value is None or value.strip() == "":
         return None
     text = value.strip()
@@ -42,9 +43,21 @@ def parse_as_of(value: str | None) -> dt.date | None:
             f"REFORM_AS_OF={value!r} is not a date in the form YYYY-MM-DD (for example 2025-12-31)"
         )
     try:
-        return dt.date.fromisoformat(text)
+        as_of = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise ConfigError(f"REFORM_AS_OF={value!r} is not a real calendar date: {exc}") from None
+    check_as_of_not_after(as_of, today or today_in_vietnam())
+    return as_of
+
+
+def check_as_of_not_after(as_of: dt.date, today: dt.date) -> None:
+    """An as-of date after today measures a day that has not happened (SPEC §3 is silent; our
+    choice, docs/ingestion.md): the run stops, as for a malformed date."""
+    if as_of > today:
+        raise ConfigError(
+            f"REFORM_AS_OF={as_of.isoformat()} is after today ({today.isoformat()} in Vietnam): "
+            "nothing has happened on that day yet; set today's date or an earlier one"
+        )
 
 
 def default_memory_limit() -> str:

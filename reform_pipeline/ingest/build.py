@@ -33,7 +33,7 @@ from reform_pipeline.ingest.readers import (
     stage_source,
 )
 from reform_pipeline.ingest.tree import check_tree
-from reform_pipeline.settings import today_in_vietnam
+from reform_pipeline.settings import ConfigError, check_as_of_not_after, today_in_vietnam
 from reform_pipeline.warehouse import execute, run_sql_file, scalar, table_exists
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,9 @@ _LATEST_DATA_DATE = (
     "SELECT CAST(greatest(max(received_at), max(finished_at), max(returned_at), max(updated_at)) AS DATE) "
     "FROM staging.dossier_rows WHERE reason IS NULL"
 )
+# SPEC §3: a REFORM_AS_OF before the earliest received date of a valid dossier (accepted or not)
+# stops the run. Read only when REFORM_AS_OF is set.
+_EARLIEST_RECEIVED_DATE = "SELECT CAST(min(received_at) AS DATE) FROM staging.dossier_rows WHERE reason IS NULL"
 # The rows of the exports being merged (the temporary table ingest_batch). batch_seq >=
 # $first_batch only lets the zone maps skip the history's row groups; the file names decide (the
 # same filter as ingest/dossiers_merge.sql's candidates).
@@ -526,10 +529,20 @@ def settle_as_of(
 ) -> tuple[dt.date, str]:
     """SPEC §3: REFORM_AS_OF, else the latest date among valid dossier rows.
 
-    ``run_day``: the day the run starts, in Vietnam (default: today there). The default cannot
-    be after it: an event dated later is quarantined (SPEC §2.1)."""
+    ``run_day``: the day the run starts, in Vietnam (default: today there). A REFORM_AS_OF after
+    it, or before the earliest received date of a valid dossier, raises ConfigError: the run
+    stops here, after the ingest and before anything is modelled or published. The default
+    cannot be after it: an event dated later is quarantined (SPEC §2.1)."""
     run_day = run_day or today_in_vietnam()
     if configured is not None:
+        # also checked when the setting is read (settings.parse_as_of), against that moment's day
+        check_as_of_not_after(configured, run_day)
+        earliest = scalar(con, _EARLIEST_RECEIVED_DATE)
+        if earliest is not None and configured < earliest:
+            raise ConfigError(
+                f"REFORM_AS_OF={configured.isoformat()} is before the earliest received date in the "
+                f"data ({earliest.isoformat()}): nothing to measure; set a date on or after it"
+            )
         as_of, source = configured, "REFORM_AS_OF"
     else:
         # kept by every merge (merge_dossiers); a warehouse not merged since it gained the column
