@@ -1,6 +1,8 @@
-"""What every asset of the pipeline shares: owners, the DuckDB pool, kinds."""
+"""What every asset of the pipeline shares: owners, kinds.
+
+Every asset writes the one warehouse file, which one run at a time holds: the warehouse
+resource takes the run lock when a run starts (reform_pipeline/warehouse_access.py).
+"""
 
 OWNERS = ["team:provincial-data"]
-# Every asset writes the one warehouse file: one writer at a time (dagster.yaml sets the limit).
-WAREHOUSE_POOL = "duckdb_warehouse"
 DUCKDB_KINDS = {"duckdb"}

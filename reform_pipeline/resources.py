@@ -1,14 +1,75 @@
-"""Dagster resources: the warehouse connection and the REFORM_* settings (SPEC §3)."""
+"""Dagster resources: the warehouse and the REFORM_* settings (SPEC §3).
+
+The warehouse resource holds the run lock for the whole run (reform_pipeline/warehouse_access.py):
+one run at a time writes the warehouse, a second one waits a bounded time, and a run that died
+releases it with its process. It also records on the run which process executes it, so that a
+run whose process is gone can be told from a live one (reform_pipeline/ops/run_health.py).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
-from dagster import ConfigurableResource
+import duckdb
+import psutil
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
-from reform_pipeline.settings import Settings, parse_as_of
+from reform_pipeline.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings, parse_as_of
+from reform_pipeline.warehouse_access import connect, run_lock
+
+# Run tags naming the process that executes a run (ops/run_health.py reads them).
+WORKER_PID_TAG = "reform/worker_pid"
+WORKER_HOST_TAG = "reform/worker_host"
+WORKER_STARTED_TAG = "reform/worker_started"
+
+
+def worker_tags() -> dict[str, str]:
+    """This process, as the run tags that identify it even after its PID is reused."""
+    return {
+        WORKER_PID_TAG: str(os.getpid()),
+        WORKER_HOST_TAG: socket.gethostname(),
+        WORKER_STARTED_TAG: f"{psutil.Process().create_time():.3f}",
+    }
+
+
+class WarehouseResource(DuckDBResource):
+    """The pipeline's private DuckDB file. Held by one run at a time (the run lock, taken when
+    the run starts); a connection waits at most ``lock_wait_seconds`` for a process that holds
+    the file, then fails naming it."""
+
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    _log = PrivateAttr(default=None)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseResource"]:
+        run = context.run
+        instance = context.instance
+        if run is not None and instance is not None and run.run_id:
+            instance.add_run_tags(run.run_id, worker_tags())
+        self._log = context.log.info if context.log is not None else None
+        with run_lock(
+            Path(self.database), self.lock_wait_seconds,
+            run_id=run.run_id if run is not None else "",
+            started_by=(run.tags.get("started_by") or run.tags.get("dagster/schedule_name")
+                        or run.tags.get("dagster/sensor_name") or "the Dagster UI") if run is not None else "",
+            progress=self._log,
+        ):
+            yield self
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect(Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log)
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 class ReformSettings(ConfigurableResource):
@@ -17,6 +78,8 @@ class ReformSettings(ConfigurableResource):
     raw_dir: str
     bi_db: str
     as_of: str = ""
+    # REFORM_ACCEPT_SHRINK: this run may publish a BI file that shrinks (SPEC §5.1)
+    accept_shrink: bool = False
 
     @property
     def raw_path(self) -> Path:
@@ -32,12 +95,15 @@ class ReformSettings(ConfigurableResource):
 
 
 def resources_from(settings: Settings) -> dict:
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "warehouse": DuckDBResource(database=str(settings.warehouse), connection_config=settings.duckdb_config()),
+        "warehouse": WarehouseResource(
+            database=str(settings.warehouse), connection_config=settings.duckdb_config(),
+            lock_wait_seconds=settings.lock_wait_seconds,
+        ),
         "reform": ReformSettings(
             raw_dir=str(settings.raw_dir),
             bi_db=str(settings.bi_db),
             as_of=settings.as_of.isoformat() if settings.as_of else "",
+            accept_shrink=settings.accept_shrink,
         ),
     }

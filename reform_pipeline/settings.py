@@ -18,6 +18,8 @@ from reform_pipeline.ops import VIETNAM_TIMEZONE
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE = "data/warehouse/reform.duckdb"
 DEFAULT_BI_DB = "data/bi/reform_bi.duckdb"
+# A whole provincial run takes about a minute and a national one a few (benchmarks/README.md).
+DEFAULT_LOCK_WAIT_SECONDS = 600.0
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -60,6 +62,33 @@ def check_as_of_not_after(as_of: dt.date, today: dt.date) -> None:
         )
 
 
+def parse_lock_wait(value: str | None) -> float:
+    """REFORM_LOCK_WAIT_SECONDS: how long a run waits for the warehouse held by another run or
+    process before it fails naming the holder (docs/operating.md). Never for ever."""
+    if value is None or value.strip() == "":
+        return DEFAULT_LOCK_WAIT_SECONDS
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86400:
+        raise ConfigError(
+            f"REFORM_LOCK_WAIT_SECONDS={value!r} is not a number of seconds between 0 and 86400 "
+            f"(default {DEFAULT_LOCK_WAIT_SECONDS:g})"
+        )
+    return seconds
+
+
+def parse_flag(variable: str, value: str | None) -> bool:
+    """A yes/no setting: 1, true or yes; 0, false, no or empty."""
+    text = (value or "").strip().lower()
+    if text in ("", "0", "false", "no"):
+        return False
+    if text in ("1", "true", "yes"):
+        return True
+    raise ConfigError(f"{variable}={value!r} is neither 1 nor 0")
+
+
 def default_memory_limit() -> str:
     """Half of the machine's memory, at most 4 GB: DuckDB spills to its temp directory beyond
     that, and the rest stays for Python, the Dagster processes and the operating system. 4 GB
@@ -79,6 +108,8 @@ class Settings:
     bi_db: Path
     as_of: dt.date | None
     memory_limit: str = ""  # REFORM_DUCKDB_MEMORY_LIMIT; empty: default_memory_limit()
+    lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS  # REFORM_LOCK_WAIT_SECONDS
+    accept_shrink: bool = False  # REFORM_ACCEPT_SHRINK: this run may publish a smaller BI file
 
     def duckdb_config(self) -> dict[str, str]:
         """Connection settings of the warehouse: bounded memory, spilling next to the file."""
@@ -104,4 +135,6 @@ class Settings:
             bi_db=Path(env.get("REFORM_BI_DB") or DEFAULT_BI_DB),
             as_of=parse_as_of(env.get("REFORM_AS_OF")),
             memory_limit=(env.get("REFORM_DUCKDB_MEMORY_LIMIT") or "").strip(),
+            lock_wait_seconds=parse_lock_wait(env.get("REFORM_LOCK_WAIT_SECONDS")),
+            accept_shrink=parse_flag("REFORM_ACCEPT_SHRINK", env.get("REFORM_ACCEPT_SHRINK")),
         )

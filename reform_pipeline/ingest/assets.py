@@ -8,7 +8,7 @@ from collections import Counter
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 from dagster_duckdb import DuckDBResource
 
-from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
+from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS
 from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers, ingest_reference, settle_as_of
 from reform_pipeline.metadata import markdown_table, table_metadata
 from reform_pipeline.resources import ReformSettings
@@ -46,7 +46,7 @@ _REFERENCE_TABLES = {
 }
 
 
-@multi_asset(specs=_REFERENCE_SPECS, pool=WAREHOUSE_POOL, name="reference_data")
+@multi_asset(specs=_REFERENCE_SPECS, name="reference_data")
 def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
     """Reads every agencies, procedures, calendar and targets file of the raw folder, validates
     them (SPEC §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
@@ -65,7 +65,7 @@ def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, re
 
 
 @asset(
-    group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL,
+    group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
     deps=["units", "procedures"],
 )
 def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):

@@ -4,7 +4,7 @@
 from dagster import AssetExecutionContext, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
-from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS, WAREHOUSE_POOL
+from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS
 from reform_pipeline.metadata import build_and_describe
 from reform_pipeline.model.build import build_calendar, build_dossier_facts, build_unit_metrics
 
@@ -12,7 +12,7 @@ GROUP = "model"
 
 
 @asset(
-    group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL,
+    group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
     deps=["dossiers", "calendar_overrides", "procedures"],
 )
 def calendar(context: AssetExecutionContext, warehouse: DuckDBResource):
@@ -22,7 +22,7 @@ def calendar(context: AssetExecutionContext, warehouse: DuckDBResource):
     return MaterializeResult(metadata=build_and_describe(context, warehouse, build_calendar, "model.calendar", "building the working-day calendar"))
 
 
-@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["calendar", "dossiers", "procedures"])
+@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, deps=["calendar", "dossiers", "procedures"])
 def dossier_facts(context: AssetExecutionContext, warehouse: DuckDBResource):
     """One row per dossier at the as-of date: due date, end date, elapsed and allowed working
     days, outcome (early / on_time / late / in_progress / overdue / withdrawn / not_accepted).
@@ -30,7 +30,7 @@ def dossier_facts(context: AssetExecutionContext, warehouse: DuckDBResource):
     return MaterializeResult(metadata=build_and_describe(context, warehouse, build_dossier_facts, "model.dossier_facts", "computing dossier facts"))
 
 
-@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, pool=WAREHOUSE_POOL, deps=["dossier_facts", "units", "procedures"])
+@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, deps=["dossier_facts", "units", "procedures"])
 def unit_metrics(context: AssetExecutionContext, warehouse: DuckDBResource):
     """Every metric code of SPEC §4.4 for every unit (its whole subtree), every month, quarter
     and year up to the as-of date: numerator, denominator, value (NULL when the denominator is

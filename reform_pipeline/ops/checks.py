@@ -33,7 +33,6 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from reform_pipeline.assets_common import WAREHOUSE_POOL
 from reform_pipeline.metadata import markdown_table
 from reform_pipeline.ops import VIETNAM_TIMEZONE
 from reform_pipeline.settings import today_in_vietnam
@@ -518,7 +517,6 @@ def checks_of(asset: str) -> AssetChecksDefinition:
             for check in checks
         ],
         can_subset=True,
-        pool=WAREHOUSE_POOL,
         description=f"The asset checks of {asset}, evaluated on one warehouse connection.",
     )
     def asset_checks(context: AssetCheckExecutionContext, warehouse: DuckDBResource):
