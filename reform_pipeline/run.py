@@ -1,9 +1,24 @@
-"""``make run``: materialize every asset once on the raw folder and print a summary.
+"""``make run``: run the nightly job once on the raw folder and print a summary.
 
     python -m reform_pipeline.run
 
 Honours the REFORM_* variables (SPEC §3). When DAGSTER_HOME is set (the Makefile sets it to
-``.dagster_home``) the run is recorded there and shows in the UI's run history.
+``.dagster_home``) the run is recorded there, as a run of the job ``nightly_refresh``, and shows
+in the UI's run history.
+
+Progress goes to stdout, one line per message; stderr carries only what went wrong.
+
+Exit status (docs/operating.md, "Reading a stop"):
+
+- 0 the run succeeded and published (WARN checks may have flagged something);
+- 1 the run failed: a step or a blocking check (the publish gate among them) failed, and the
+  previous BI file was left as it was;
+- 2 a configuration or input error (a REFORM_* setting, a missing raw folder or reference file,
+  an as-of date outside the data, a warehouse path that cannot hold a database): nothing was
+  published; one line on stderr says what to fix;
+- 3 the warehouse stayed held by another run or process for REFORM_LOCK_WAIT_SECONDS: nothing
+  was published; one line on stderr names the holder;
+- 130 interrupted (Ctrl-C or SIGTERM): the run is marked failed, nothing was published.
 """
 
 from __future__ import annotations
@@ -11,20 +26,21 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import sys
 import time
 
-import duckdb
-from dagster import DagsterInstance, materialize
-
 from reform_pipeline.ingest.build import MissingInput, discover
-from reform_pipeline.publish.report import scorecard_text
-from reform_pipeline.resources import resources_from
 from reform_pipeline.settings import ConfigError, Settings
+from reform_pipeline.warehouse_access import check_writable_file_path
 
 # Dagster's own engine events are DEBUG; the pipeline's progress lines are INFO.
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-MAX_FILES_LISTED = 25
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# Errors raised inside a step that are the operator's to fix, not the pipeline's: one line and
+# the exit status beside them, no traceback.
+_CONFIG_ERRORS = {"ConfigError", "WarehouseUnusable", "MissingInput"}
+_BUSY_ERRORS = {"WarehouseBusy"}
 
 
 def main() -> int:
@@ -33,32 +49,126 @@ def main() -> int:
         preflight(settings)
     except (ConfigError, MissingInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
 
-    from reform_pipeline.definitions import ALL_ASSETS, ALL_CHECKS
+    from reform_pipeline.ops import NIGHTLY_JOB_NAME
+    from reform_pipeline.ops.run_health import recover_dead_runs
+    from reform_pipeline.resources import worker_tags
 
-    with DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral() as instance:
+    try:
+        from reform_pipeline.definitions import defs
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+    # SIGTERM (systemd, `kill`) stops the run the way Ctrl-C does: marked failed, nothing published
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    with open_instance() as instance:
+        # runs killed earlier (SIGKILL, out of memory, reboot) would hold the daemon's queue
+        recover_dead_runs(instance, log=lambda line: print(f"note: {line}"))
         started = time.perf_counter()
-        result = materialize(
-            ALL_ASSETS + ALL_CHECKS,
-            resources=resources_from(settings),
-            instance=instance,
-            run_config=RUN_CONFIG,
-            raise_on_error=False,
-            tags={"started_by": "make run"},
-        )
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                run_config=RUN_CONFIG,
+                raise_on_error=False,
+                tags={"started_by": "make run", **worker_tags()},
+            )
+        except KeyboardInterrupt:
+            print("interrupted: the run was stopped; the previous BI file, if any, was left in place",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
     elapsed = time.perf_counter() - started
+    if _interrupted and not result.success:
+        # the interrupt reached a step, which failed the run: say what happened
+        print("interrupted: the run was stopped and marked failed; the previous BI file, if any, was "
+              "left in place", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                error = event.step_failure_data.error
-                print(f"error in step {event.step_key}: {error.message.strip() if error else ''}", file=sys.stderr)
-        print_checks(result, sys.stderr)
-        print("the run failed; the previous BI file, if any, was left in place", file=sys.stderr)
-        return 1
-    print_summary(settings, elapsed)
+        return report_failure(result)
+    print()
+    print(f"reform_pipeline: run finished in {elapsed:.1f} s")
+    print(f"  warehouse      {settings.warehouse}")
+    print(f"  BI file        {settings.bi_db}")
+    print(f"  scorecard page {settings.report_html}")
+    print(run_summary_of(result))
     print_checks(result, sys.stdout)
-    return 0
+    return EXIT_OK
+
+
+_interrupted: list[int] = []
+
+
+def open_instance():
+    """The Dagster instance of DAGSTER_HOME (an ephemeral one without it), its storage made
+    ready under a lock: two first runs on a fresh DAGSTER_HOME would otherwise both create its
+    SQLite tables, and one of them fail ("table snapshots already exists")."""
+    import fcntl
+
+    from dagster import AssetKey, DagsterInstance
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return DagsterInstance.ephemeral()
+    os.makedirs(home, exist_ok=True)
+    with open(os.path.join(home, ".reform_pipeline-setup.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        instance = DagsterInstance.get()
+        instance.get_run_records(limit=1)
+        instance.get_latest_materialization_event(AssetKey("units"))
+        return instance
+
+
+def _interrupt(signum, frame) -> None:
+    _interrupted.append(signum)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def report_failure(result) -> int:
+    """Say why the run failed and return the exit status that tells it."""
+    failures = [event for event in result.all_events if event.is_step_failure]
+    for event in failures:
+        error = event.step_failure_data.error
+        named = _operator_error(error)
+        if named is not None:
+            kind, message = named
+            print(f"error: {message}", file=sys.stderr)
+            return EXIT_BUSY if kind in _BUSY_ERRORS else EXIT_CONFIG
+    for event in failures:
+        error = event.step_failure_data.error
+        if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
+            print(f"error: a blocking check failed in step {event.step_key} (ERROR below)", file=sys.stderr)
+        else:
+            print(f"error in step {event.step_key}: {_root_cause(error)}", file=sys.stderr)
+    print_checks(result, sys.stderr)
+    print("the run failed; the previous BI file, if any, was left in place", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _operator_error(error) -> tuple[str, str] | None:
+    """(class name, message) of a configuration, input or busy-warehouse error in ``error``'s
+    chain of causes, or None."""
+    seen = 0
+    while error is not None and seen < 10:
+        if error.cls_name in _CONFIG_ERRORS | _BUSY_ERRORS:
+            message = error.message.strip()
+            prefix = f"{error.cls_name}: "
+            return error.cls_name, message[len(prefix):] if message.startswith(prefix) else message
+        error = error.cause or error.context
+        seen += 1
+    return None
+
+
+def _root_cause(error) -> str:
+    """The innermost error of Dagster's wrapping chain, as ``Class: message`` on one line."""
+    while error is not None and (error.cause or error.context) is not None \
+            and error.cls_name.startswith("Dagster"):
+        error = error.cause or error.context
+    if error is None:
+        return ""
+    lines = error.message.strip().splitlines()
+    return lines[0] if lines else error.cls_name
 
 
 def print_checks(result, out) -> None:
@@ -72,66 +182,32 @@ def print_checks(result, out) -> None:
         print("  (what each check means and what to do: docs/operating.md)", file=out)
 
 
+def run_summary_of(result) -> str:
+    """The summary the publish step wrote into its metadata (publish/summary.py)."""
+    for materialization in result.asset_materializations_for_node("bi_database"):
+        summary = materialization.metadata.get("run_summary")
+        if summary is not None:
+            return summary.value
+    return "  (no summary: the BI file was not published by this run)"
+
+
 def preflight(settings: Settings) -> None:
-    """Fail early, with a message that names the folder, when a required input is missing."""
+    """Fail early, with a message that names the folder or file, when a required input is
+    missing or an output cannot be written."""
     files = discover(settings.raw_dir)
     for kind in ("agencies", "procedures"):
         if not files[kind]:
             raise MissingInput(
                 f"no {kind} file in {settings.raw_dir}: expected {kind}*.csv, {kind}*.xlsx or {kind}*.parquet"
             )
-
-
-def print_summary(settings: Settings, elapsed: float) -> None:
-    with duckdb.connect(str(settings.bi_db), read_only=True) as bi:
-        as_of, source, built_at, files = bi.execute(
-            "SELECT as_of, as_of_source, built_at, files FROM mart.run_info"
-        ).fetchone()
-        reasons = bi.execute(
-            "SELECT reason, sum(rows) FROM mart.quarantine_summary GROUP BY reason ORDER BY reason"
-        ).fetchall()
-        print()
-        print(f"reform_pipeline: run finished in {elapsed:.1f} s")
-        print(f"  as-of date     {as_of} ({source})")
-        print(f"  warehouse      {settings.warehouse}")
-        print(f"  BI file        {settings.bi_db}")
-        print(f"  scorecard page {settings.report_html}")
-        print()
-        print("Rows read per file (status, rows read, rows quarantined):")
-        listed = [f for f in files if f["kind"] != "dossiers"] + [f for f in files if f["kind"] == "dossiers"]
-        for entry in listed[:MAX_FILES_LISTED]:
-            extra = f"  unknown columns: {', '.join(entry['unknown_columns'])}" if entry["unknown_columns"] else ""
-            note = f"  ({entry['message']})" if entry["status"] in ("unreadable", "duplicate") else ""
-            print(
-                f"  {entry['name']:<40} {entry['status']:<10} {entry['rows_read'] or 0:>9} "
-                f"{entry['rows_quarantined'] or 0:>7}{extra}{note}"
-            )
-        if len(listed) > MAX_FILES_LISTED:
-            rest = listed[MAX_FILES_LISTED:]
-            print(
-                f"  … and {len(rest)} more files: {sum(f['rows_read'] or 0 for f in rest)} rows read, "
-                f"{sum(f['rows_quarantined'] or 0 for f in rest)} quarantined (all files: mart.run_info)"
-            )
-        problems = [f for f in files[MAX_FILES_LISTED:] if f["status"] in ("unreadable", "duplicate")]
-        for entry in problems:
-            print(f"  {entry['name']}: {entry['status']} ({entry['message']})")
-        total_read = sum(f["rows_read"] or 0 for f in files)
-        print(f"  total: {len(files)} files, {total_read} rows read")
-        print()
-        print("Rows quarantined per reason:")
-        for reason, rows in reasons:
-            print(f"  {reason:<20} {rows:>7}")
-        if not reasons:
-            print("  none")
-        print()
-    with duckdb.connect(str(settings.warehouse), read_only=True) as warehouse:
-        print(scorecard_text(warehouse))
+    check_writable_file_path("REFORM_WAREHOUSE", settings.warehouse)
+    check_writable_file_path("REFORM_BI_DB", settings.bi_db)
 
 
 def exit_now(code: int) -> None:
     """Leave with ``code`` once everything is printed, without the interpreter's final garbage
     collection: by then every file is written and closed, and that collection over Dagster's
-    objects took ~0.8 s of a 1M run (benchmarks/README.md)."""
+    objects takes most of a second (benchmarks/README.md)."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -143,7 +219,10 @@ if __name__ == "__main__":
     # sight, it no longer lengthens the collector's passes during the run (benchmarks/README.md).
     # Only here, where exit_now follows: frozen objects are never freed, which a normal
     # interpreter exit reports (DuckDB's bindings list them as leaked).
-    import reform_pipeline.definitions  # noqa: F401
-
+    try:
+        import reform_pipeline.definitions  # noqa: F401
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        exit_now(EXIT_CONFIG)
     gc.freeze()
     exit_now(main())

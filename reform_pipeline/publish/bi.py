@@ -1,4 +1,7 @@
-"""Build the BI file under a temporary name and swap it in whole (SPEC §5).
+"""Build the BI file under a temporary name and swap it in whole (SPEC §5, §5.1).
+
+The new file is written whole beside the published one (``<bi>.next-<run id>``); the publish
+gate (publish/gate.py) compares the two, and only then is the new one swapped in.
 
 A BI session that holds the old file open keeps reading its old, consistent view (the rename
 leaves its inode alone) and never blocks the nightly run; a new connection sees the new file.
@@ -27,15 +30,22 @@ BI_TABLES = (
 )
 
 
-def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
-    """Write every mart table to ``<bi>.tmp-<pid>``, then atomically replace ``bi_path``."""
+def candidate_path(bi_path: Path, run_id: str) -> Path:
+    """Where run ``run_id`` writes its BI file before the gate lets it replace ``bi_path``."""
+    return bi_path.with_name(f"{bi_path.name}.next-{run_id}")
+
+
+def write_candidate(con: duckdb.DuckDBPyConnection, bi_path: Path, run_id: str) -> tuple[Path, dict[str, int]]:
+    """Write every mart table to this run's candidate file beside ``bi_path``, whole and
+    synced to disk; the published file is not touched (``swap_in`` replaces it)."""
     bi_path = Path(bi_path)
     bi_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = bi_path.with_name(f"{bi_path.name}.tmp-{os.getpid()}")
-    _remove_stale_temporaries(bi_path)
-    _remove(temporary, Path(f"{temporary}.wal"))
+    candidate = candidate_path(bi_path, run_id)
+    # candidates of earlier runs: refused by their gate, or left by a run that died
+    remove_stale_candidates(bi_path, keep=candidate)
+    _remove(candidate, Path(f"{candidate}.wal"))
     execute(con,
-        f"ATTACH $path AS bi (STORAGE_VERSION '{BI_STORAGE_VERSION}')", {"path": str(temporary)}
+        f"ATTACH $path AS bi (STORAGE_VERSION '{BI_STORAGE_VERSION}')", {"path": str(candidate)}
     )
     # a global setting of the DuckDB instance: restored once the BI file is written
     disabled_before = con.execute(
@@ -52,15 +62,28 @@ def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
         execute(con, "DETACH bi")
     except BaseException:
         execute(con, "DETACH DATABASE IF EXISTS bi")
-        _remove(temporary, Path(f"{temporary}.wal"))
+        _remove(candidate, Path(f"{candidate}.wal"))
         raise
     finally:
         _restore_disabled_compression(con, disabled_before)
-    _fsync(temporary)
+    _fsync(candidate)
+    return candidate, counts
+
+
+def swap_in(candidate: Path, bi_path: Path) -> None:
+    """Atomically replace the published file with ``candidate``: a reader sees the old file or
+    the new one, never a mix, and an open BI session keeps its old view."""
     # A write-ahead log left beside the old file would be replayed onto the new one.
     _remove(Path(f"{bi_path}.wal"))
-    os.replace(temporary, bi_path)
+    os.replace(candidate, bi_path)
     _fsync(bi_path.parent)
+
+
+def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
+    """Write the BI file and swap it in at once, without the gate (tools and tests that build
+    a BI file outside a run)."""
+    candidate, counts = write_candidate(con, Path(bi_path), f"direct-{os.getpid()}")
+    swap_in(candidate, Path(bi_path))
     return counts
 
 
@@ -71,8 +94,12 @@ def _restore_disabled_compression(con: duckdb.DuckDBPyConnection, methods: str) 
         execute(con, "RESET disabled_compression_methods")
 
 
-def _remove_stale_temporaries(bi_path: Path) -> None:
-    """Temporary files of runs that were killed before their swap (their process is gone)."""
+def remove_stale_candidates(bi_path: Path, keep: Path | None = None) -> None:
+    """Candidate files of earlier runs (one run at a time holds the warehouse, so none of them
+    is being written), and temporaries of the earlier layout whose process is gone."""
+    for leftover in bi_path.parent.glob(f"{glob.escape(bi_path.name)}.next-*"):
+        if keep is None or leftover.name not in (keep.name, keep.name + ".wal"):
+            leftover.unlink(missing_ok=True)
     for leftover in bi_path.parent.glob(f"{glob.escape(bi_path.name)}.tmp-*"):
         pid = leftover.name.rsplit(".tmp-", 1)[1].split(".", 1)[0]
         if pid.isdigit() and not _process_alive(int(pid)):
