@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from reform_pipeline_tests.fixtures import PROC_B, dossier, ingest, make_raw, quarantine
+from reform_pipeline_tests.fixtures import dossier, ingest, make_raw, quarantine
 
 
 def reason_for(tmp_path, row) -> str | None:

@@ -17,7 +17,7 @@ from dagster import (
 )
 
 from reform_pipeline.definitions import ALL_ASSETS, defs
-from reform_pipeline.ops.checks import ALL_CHECKS
+from reform_pipeline.definitions import ALL_CHECKS
 from reform_pipeline.resources import resources_from
 from reform_pipeline.settings import Settings
 
@@ -53,15 +53,18 @@ def test_dg_check_defs_loads_and_validates_the_code_location(tmp_path):
     assert "All definitions loaded successfully" in output
 
 
-def test_deploy_dagster_yaml_queues_runs_and_limits_the_warehouse_pool_to_one(tmp_path):
+def test_deploy_dagster_yaml_queues_runs_one_at_a_time_and_watches_their_processes(tmp_path):
     env = _isolated_env(tmp_path)
     instance = DagsterInstance.from_config(env["DAGSTER_HOME"])
     try:
         concurrency = instance.get_concurrency_config()
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert concurrency.run_queue_config.max_concurrent_runs == 1
-        assert concurrency.pool_config.default_pool_limit == 1
-        assert concurrency.pool_config.pool_granularity.value == "op"
+        # SPEC §5.1: the daemon marks failed a started run whose process is gone
+        assert type(instance.run_launcher).__name__ == "ProcessCheckingRunLauncher"
+        assert instance.run_launcher.supports_check_run_worker_health
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_max_resume_run_attempts == 0
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
         assert instance.run_retries_retry_on_asset_or_op_failure is False
     finally:
@@ -82,7 +85,8 @@ def test_the_nightly_job_runs_every_check():
     job = defs.resolve_job_def("nightly_refresh")
     in_job = job.asset_layer.asset_graph.asset_check_keys
     assert {spec.key for check in ALL_CHECKS for spec in check.check_specs} <= in_job
-    assert len(in_job) == 8
+    assert len(in_job) == 9  # the eight of ops/checks.py and the publish gate
+    assert AssetCheckKey(AssetKey("bi_candidate"), "bi_does_not_shrink") in in_job
 
 
 def test_error_checks_block_and_warn_checks_do_not():
@@ -99,6 +103,7 @@ def test_error_checks_block_and_warn_checks_do_not():
         ("dossiers", "quarantine_share_within_2_percent"): False,
         ("dossiers", "newest_export_within_2_days"): False,
         ("dossier_facts", "latest_day_volume_not_halved"): False,
+        ("bi_candidate", "bi_does_not_shrink"): True,
     }
 
 
@@ -126,7 +131,7 @@ def test_one_check_can_run_alone(tmp_path):
     assert not result.get_asset_materialization_events()
 
 
-def test_every_asset_is_described_grouped_owned_and_in_the_warehouse_pool():
+def test_every_asset_is_described_grouped_and_owned():
     graph = defs.resolve_asset_graph()
     keys = [key for assets_def in ALL_ASSETS for key in assets_def.keys]
     for key in keys:
@@ -134,5 +139,4 @@ def test_every_asset_is_described_grouped_owned_and_in_the_warehouse_pool():
         assert node.description and len(node.description) > 40, key
         assert node.group_name in {"ingest", "model", "score", "publish"}, key
         assert node.owners == ["team:provincial-data"], key
-        assert node.pools == {"duckdb_warehouse"}, key
     assert AssetKey("scorecard_report") in keys
