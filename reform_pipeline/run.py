@@ -128,13 +128,20 @@ def _interrupt(signum, frame) -> None:
 def report_failure(result) -> int:
     """Say why the run failed and return the exit status that tells it."""
     failures = [event for event in result.all_events if event.is_step_failure]
-    for event in failures:
-        error = event.step_failure_data.error
+    # a resource that could not start (the run lock held too long) fails the run, not a step
+    errors = [event.step_failure_data.error for event in failures] + [
+        event.event_specific_data.error for event in result.all_events
+        if event.event_type_value in ("RUN_FAILURE", "PIPELINE_FAILURE", "RESOURCE_INIT_FAILURE")
+        and getattr(event.event_specific_data, "error", None) is not None
+    ]
+    for error in errors:
         named = _operator_error(error)
         if named is not None:
             kind, message = named
             print(f"error: {message}", file=sys.stderr)
             return EXIT_BUSY if kind in _BUSY_ERRORS else EXIT_CONFIG
+    if not failures and errors:
+        print(f"error: {_root_cause(errors[-1])}", file=sys.stderr)
     for event in failures:
         error = event.step_failure_data.error
         if error is not None and error.cls_name == "DagsterAssetCheckFailedError":
@@ -207,7 +214,7 @@ def preflight(settings: Settings) -> None:
 def exit_now(code: int) -> None:
     """Leave with ``code`` once everything is printed, without the interpreter's final garbage
     collection: by then every file is written and closed, and that collection over Dagster's
-    objects takes most of a second (benchmarks/README.md)."""
+    objects is slow (docs/decisions/0008-in-process-run-and-dagster-overhead.md)."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -216,7 +223,8 @@ def exit_now(code: int) -> None:
 
 if __name__ == "__main__":
     # The code location lives as long as the command: frozen out of the garbage collector's
-    # sight, it no longer lengthens the collector's passes during the run (benchmarks/README.md).
+    # sight, it no longer lengthens the collector's passes during the run
+    # (docs/decisions/0008-in-process-run-and-dagster-overhead.md).
     # Only here, where exit_now follows: frozen objects are never freed, which a normal
     # interpreter exit reports (DuckDB's bindings list them as leaked).
     try:

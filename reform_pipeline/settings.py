@@ -18,7 +18,8 @@ from reform_pipeline.ops import VIETNAM_TIMEZONE
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_WAREHOUSE = "data/warehouse/reform.duckdb"
 DEFAULT_BI_DB = "data/bi/reform_bi.duckdb"
-# A whole provincial run takes about a minute and a national one a few (benchmarks/README.md).
+# A whole run takes seconds on a province's data and minutes on a national history
+# (benchmarks/RESULTS.md).
 DEFAULT_LOCK_WAIT_SECONDS = 600.0
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

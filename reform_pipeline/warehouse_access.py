@@ -81,7 +81,8 @@ def process_summary(pid: int) -> str:
     when the process is gone or not ours to inspect."""
     try:
         process = psutil.Process(pid)
-        command = " ".join(process.cmdline()[:4]) or process.name()
+        # one line whatever the command: a `python -c` script holds newlines
+        command = " ".join(" ".join(process.cmdline()[:4]).split()) or process.name()
         started = dt.datetime.fromtimestamp(process.create_time()).strftime("%Y-%m-%d %H:%M:%S")
     except (psutil.Error, OSError):
         return f"PID {pid}"
@@ -111,9 +112,14 @@ def run_lock(
     """Hold the warehouse's run lock for the duration of the block, waiting at most
     ``wait_seconds`` for the run that holds it; the lock file then names this run."""
     path = lock_path(warehouse)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # "a+": opening must not truncate what the holder wrote about itself
-    handle = path.open("a+", encoding="utf-8")
+    check_writable_file_path("REFORM_WAREHOUSE", warehouse)
+    try:
+        # "a+": opening must not truncate what the holder wrote about itself
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise WarehouseUnusable(
+            f"REFORM_WAREHOUSE={warehouse}: its lock file {path} cannot be written ({exc.strerror})"
+        ) from None
     try:
         deadline = time.monotonic() + wait_seconds
         next_report = time.monotonic()

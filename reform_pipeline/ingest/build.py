@@ -265,7 +265,8 @@ def ingest_dossiers(
         except duckdb.Error:
             # One of its files is broken (an irregular row, bytes that are not UTF-8 …): read each
             # half as a group again, down to the broken files, which are then read alone. Reading
-            # every file of a year's group alone cost ~80 ms a file (benchmarks/README.md).
+            # every file of the group alone instead was far slower
+            # (docs/decisions/0005-csv-reading.md).
             if len(group.paths) == 1:
                 singles.extend(group.paths)
             else:

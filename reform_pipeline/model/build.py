@@ -27,7 +27,8 @@ def build_calendar(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, 
     overrides = [CalendarOverride(*row) for row in con.execute(_READ_OVERRIDES).fetchall()]
     days = list(calendar_days(start, end, overrides))
     # The days go in as list parameters: building an Arrow table from Python lists imports
-    # pandas (~0.3 s of every run; benchmarks/README.md).
+    # pandas, which nothing else in a run needs and every run would pay for
+    # (docs/decisions/0008-in-process-run-and-dagster-overhead.md).
     run_sql_file(con, "model/calendar", {
         "dates": [d.date for d in days],
         "working": [d.is_working_day for d in days],

@@ -504,9 +504,9 @@ def evaluate_check(check: Check, con: duckdb.DuckDBPyConnection, log: Any = None
 
 def checks_of(asset: str) -> AssetChecksDefinition:
     """The checks of ``asset`` as one Dagster step: one warehouse connection and one step per
-    asset instead of one per check, which cost a 1M run about 0.1 s per check
-    (benchmarks/README.md). Each check keeps its own key, history, severity and blocking flag
-    in the UI, and can still be run alone (``can_subset``)."""
+    asset instead of one per check, each of which cost the run a Dagster step of its own
+    (docs/decisions/0007-check-steps.md). Each check keeps its own key, history, severity and
+    blocking flag in the UI, and can still be run alone (``can_subset``)."""
     checks = [check for check in CHECKS if check.asset == asset]
 
     @multi_asset_check(

@@ -21,8 +21,8 @@ from reform_pipeline.warehouse import execute, run_sql_file
 BI_STORAGE_VERSION = "v1.1.0"
 # Compression methods left out while the BI file is written. With the v1.1.0 storage format the
 # string columns are tried with FSST, whose analysis costs more than it saves here: leaving it
-# out cut the BI write of the 1M set from 4.2–4.6 s to 3.4–3.7 s for a file 20 % larger
-# (93 → 112 MB; benchmarks/README.md). The warehouse itself keeps every method.
+# out makes the BI write faster for a file about 20 % larger
+# (docs/decisions/0006-bi-write-compression.md). The warehouse itself keeps every method.
 BI_DISABLED_COMPRESSION = "fsst"
 BI_TABLES = (
     "units", "dossier_facts", "unit_metrics", "index_766", "scorecard",

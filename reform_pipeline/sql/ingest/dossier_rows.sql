@@ -2,8 +2,8 @@
 -- share their columns. Each row gets the first rule it breaks, in SPEC order.
 -- Every row read is written once, to staging.dossier_rows, with its typed values, its reason
 -- (NULL: valid) and, for a rejected row, its raw values; the quarantine rows are then taken from
--- there. One write instead of a working table and three inserts saved ~1 s per 2M rows
--- (benchmarks/README.md).
+-- there: one write instead of a working table and three inserts is faster
+-- (docs/decisions/0003-ingest-one-scan-one-write.md).
 --   intrinsic_reason: a rule of the row itself is broken (missing value, bad timestamp, code or
 --     number, malformed row); such a row never becomes valid.
 --   reason: intrinsic_reason, else unknown_agency / unknown_procedure / inconsistent_dates. The
@@ -37,7 +37,8 @@ WITH cleaned AS (
         cell(raw_result_attached) AS result_attached, cell(raw_rating) AS rating,
         cell(raw_complaint) AS complaint, cell(raw_updated_at) AS updated_at,
         -- personal data is neither validated nor published: stored as exported, an empty cell as
-        -- NULL, not trimmed (trimming four long text columns cost ~0.4 s per 2M rows)
+        -- NULL, not trimmed (trimming the four long text columns cost ten times their nullif:
+        -- docs/decisions/0004-validation-expressions.md)
         nullif(raw_applicant_name, '') AS applicant_name,
         nullif(raw_applicant_id_number, '') AS applicant_id_number,
         nullif(raw_applicant_phone, '') AS applicant_phone,
@@ -184,7 +185,7 @@ SELECT
     -- the canonical columns the file has ($raw_headers: the file's header of each canonical
     -- column, NULL when it lacks it), then its other columns. Written pair by pair: a list of the
     -- values turned into a map cost nearly three times as much per rejected row
-    -- (benchmarks/README.md).
+    -- (docs/decisions/0004-validation-expressions.md).
     CASE WHEN reason IS NOT NULL THEN '{' || concat_ws(',',
         json_pair($raw_headers[1], raw_dossier_id),
         json_pair($raw_headers[2], raw_procedure_code),

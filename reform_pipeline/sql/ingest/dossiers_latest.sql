@@ -4,9 +4,9 @@
 --
 -- The order is packed into one HUGEINT per row, so that the newest row of a dossier is a
 -- grouped arg_max over fixed-size values (no strings in the aggregate state), and the winning
--- rows are then flagged by rowid (one integer key) instead of a join on three columns. At 10M
--- dossiers this took the rebuild from 20 s to 9 s; flagging the winners instead of copying them
--- into a table of their own took it from 13 s to 7 s (benchmarks/README.md).
+-- rows are then flagged by rowid (one integer key) instead of a join on three columns. Both
+-- this and flagging the winners instead of copying them into a table of their own made the
+-- rebuild much faster (docs/decisions/0002-latest-version-flag.md).
 --   version = updated_at in epoch microseconds (a missing one: below any timestamp) × 2^64
 --           + the file's place among the export names (1, 2, …) × 2^40
 --           + row_number

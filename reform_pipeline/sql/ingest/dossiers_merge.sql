@@ -7,10 +7,10 @@
 -- of its keys, not only their range, and the scan skips every row group that holds none of them
 -- (DuckDB's default: 50). The searches below, by key and by rowid, then read the row groups of
 -- the few old dossiers a nightly export updates, not the whole history between them and the
--- recent ones: on the 50M set, an export of 3,000 recent dossiers and one of the first month
--- took 10.9 s cold with the range alone. The list is checked against every row group, so a
--- long one costs more than it saves (on 50M: 30,000 keys 0.35 s against 0.87 s, 100,000 keys
--- 1.85 s against 1.01 s): larger merges keep the range (benchmarks/README.md).
+-- recent ones: with the range alone, one update of a dossier of the first month stretches the
+-- range, and the scans, over the whole history. The list is checked against every row group,
+-- so a long one costs more than it saves: larger merges keep the range
+-- (docs/decisions/0001-dossier-key-and-nightly-merge.md).
 SET dynamic_or_filter_threshold = 20000;
 
 CREATE OR REPLACE TEMP TABLE dossier_candidates AS
@@ -26,9 +26,9 @@ QUALIFY row_number() OVER (
 
 -- The current rows of those dossiers: the only part of the merge that reads the history. It
 -- reads the integer dossier_key (id_key of the dossier_id) of the flagged rows, not the ids
--- themselves: at 50M dossiers a pass over the stored ids took 4 s (benchmarks/README.md). The
--- rows whose key matches are then fetched by rowid and compared on the dossier_id, since two
--- ids can share a hash.
+-- themselves, whose pass over a large history is several times slower
+-- (docs/decisions/0001-dossier-key-and-nightly-merge.md). The rows whose key matches are
+-- then fetched by rowid and compared on the dossier_id, since two ids can share a hash.
 CREATE OR REPLACE TEMP TABLE dossier_key_matches AS
 SELECT keyed.rowid AS matched_rowid
 FROM staging.dossier_rows AS keyed

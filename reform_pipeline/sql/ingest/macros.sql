@@ -7,7 +7,7 @@
 -- other Unicode space separators (U+00A0, U+3000, …), never any other ASCII character: an
 -- all-ASCII cell (as many bytes as characters) that neither starts nor ends with a space is
 -- already trimmed. That test costs a third of trim itself on codes, identifiers and timestamps
--- (benchmarks/README.md).
+-- (docs/decisions/0004-validation-expressions.md).
 CREATE OR REPLACE TEMP MACRO trimmed(s) AS
     CASE WHEN s LIKE ' %' OR s LIKE '% ' OR strlen(s) <> length(s) THEN trim(s) ELSE s END;
 
@@ -172,11 +172,12 @@ END;
 -- the low 40 bits of hash(id) below. Rows are stored in export order, so the keys of a row group
 -- span the days of the dossiers its exports touched, and the merge's join, whose key range
 -- DuckDB pushes into the scan, skips the row groups older than the oldest dossier of the new
--- exports: the lookup reads the recent history, not all of it (benchmarks/README.md). Any other
--- id gets hash(id) with the top bit set, above every dated key (correct, only not skipped);
--- a NULL id no key, so that rejected rows without an id do not widen their row group's range.
--- Two ids may share a key; the merge compares the ids of the rows it finds. Only the last 11
--- characters are read (a regular expression for the date cost 0.2 s per 2M rows, this 0.1 s).
+-- exports: the lookup reads the recent history, not all of it
+-- (docs/decisions/0001-dossier-key-and-nightly-merge.md). Any other id gets hash(id) with the
+-- top bit set, above every dated key (correct, only not skipped); a NULL id no key, so that
+-- rejected rows without an id do not widen their row group's range. Two ids may share a key;
+-- the merge compares the ids of the rows it finds. Only the last 11 characters are read: cheaper
+-- than a regular expression for the date.
 CREATE OR REPLACE TEMP MACRO id_key(id) AS coalesce(
     (CAST(date_diff('day', DATE '1900-01-01', CAST(try_strptime(substr(id, -11, 6), '%y%m%d') AS DATE))
         AS UBIGINT) << 40) | (hash(id) & CAST(1099511627775 AS UBIGINT)),

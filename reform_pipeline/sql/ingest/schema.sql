@@ -91,7 +91,7 @@ ALTER TABLE staging.dossier_rows ADD COLUMN IF NOT EXISTS batch_seq BIGINT DEFAU
 
 -- The latest valid version of every dossier: the columns of staging.dossier_rows that describe
 -- the dossier, on the rows flagged is_latest. A view, not a copy: writing the 10M latest rows
--- again cost more than flagging them (benchmarks/README.md).
+-- again cost more than flagging them (docs/decisions/0002-latest-version-flag.md).
 CREATE OR REPLACE VIEW staging.dossiers AS
 SELECT * EXCLUDE (dates_inconsistent, reason, raw_values, intrinsic_reason, applicant_name,
                   applicant_id_number, applicant_phone, applicant_address, is_latest, dossier_key,
