@@ -6,30 +6,15 @@ Runs killed at any moment: reform_pipeline_tests/reliability/test_dead_runs_and_
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
-import duckdb
 from dagster import materialize
 
 from reform_pipeline.definitions import ALL_ASSETS
 from reform_pipeline.resources import resources_from
 from reform_pipeline.settings import Settings
 from reform_pipeline_tests.fixtures import dossier, make_raw
+from reform_pipeline_tests.processes import mart_contents
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "data" / "raw"
-MART_TABLES = ["dossier_facts", "unit_metrics", "index_766", "scorecard", "units", "quarantine_summary"]
-
-
-def mart_contents(bi_db: Path) -> dict[str, list]:
-    """Every mart table, sorted, plus run_info without its build time."""
-    with duckdb.connect(str(bi_db), read_only=True) as bi:
-        tables = {
-            table: bi.execute("SELECT * FROM query_table($t) ORDER BY ALL", {"t": "mart." + table}).fetchall()
-            for table in MART_TABLES
-        }
-        tables["run_info"] = bi.execute("SELECT * EXCLUDE (built_at) FROM mart.run_info").fetchall()
-    return tables
 
 
 def test_two_runs_without_new_files_publish_identical_tables(tmp_path):
