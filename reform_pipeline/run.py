@@ -160,8 +160,11 @@ def _operator_error(error) -> tuple[str, str] | None:
     while error is not None and seen < 10:
         if error.cls_name in _CONFIG_ERRORS | _BUSY_ERRORS:
             message = error.message.strip()
-            prefix = f"{error.cls_name}: "
-            return error.cls_name, message[len(prefix):] if message.startswith(prefix) else message
+            # "ConfigError: …" or "reform_pipeline.warehouse_access.WarehouseBusy: …"
+            head, separator, rest = message.partition(": ")
+            if separator and head.split(".")[-1] == error.cls_name:
+                message = rest
+            return error.cls_name, " ".join(message.split())
         error = error.cause or error.context
         seen += 1
     return None
