@@ -34,8 +34,9 @@ _REFERENCE_SPECS = [
     ),
     AssetSpec(
         "plan_targets", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
-        description="Plan targets (chỉ tiêu kế hoạch CCHC) from targets* files. "
-        "Table staging.targets. SPEC §2.5.",
+        description="Plan targets (chỉ tiêu kế hoạch CCHC) from targets* files, their KPI codes "
+        "checked against the metric catalogue (meta.metric_catalogue and meta.index_766_indicators, "
+        "loaded first from reform_pipeline/catalogue). Table staging.targets. SPEC §2.5, §4.4.",
     ),
 ]
 _REFERENCE_TABLES = {

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from reform_pipeline.catalogue import load_catalogue
 from reform_pipeline.ingest.columns import (
     KINDS,
     canonical_columns,
@@ -116,7 +117,8 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def ingest_reference(
     con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], progress: Progress = log.info
 ) -> list[FileReport]:
-    """Read every agencies, procedures, calendar and targets file; store the valid rows."""
+    """Load the metric catalogue (meta.metric_catalogue, meta.index_766_indicators), then read
+    every agencies, procedures, calendar and targets file; store the valid rows."""
     for kind in ("agencies", "procedures"):
         if not files[kind]:
             raise MissingInput(
@@ -124,6 +126,8 @@ def ingest_reference(
                 f"{kind}*.parquet in the raw folder"
             )
     prepare(con)
+    # the metric catalogue of the code that runs: the targets' kpi codes are checked against it
+    load_catalogue(con)
     run_sql_file(con, "ingest/reference_setup")
     reports: list[FileReport] = []
     # Reading stays outside the transaction: a file DuckDB fails to parse (and that is then

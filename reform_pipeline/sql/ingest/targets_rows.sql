@@ -1,6 +1,8 @@
 -- One plan-target file (SPEC §2.5): every column but source is required; the scope must be a
 -- valid unit, the KPI a metric code of §4.4, the comparator one of > >= < <=, the target and
--- the year numbers.
+-- the year numbers. The metric codes are those of the metric catalogue (meta.metric_catalogue,
+-- loaded from reform_pipeline/catalogue/metrics.csv before the reference files are read): a
+-- metric added there can be targeted without touching this file.
 INSERT INTO targets_candidates
 SELECT
     $source_file, $file_order, row_number,
@@ -8,12 +10,7 @@ SELECT
         WHEN malformed THEN 'malformed_row'
         WHEN cell(plan_id) IS NULL OR cell(scope_code) IS NULL OR cell(year) IS NULL OR cell(kpi_code) IS NULL
             OR cell(comparator) IS NULL OR cell(target) IS NULL THEN 'missing_required'
-        WHEN lower(cell(kpi_code)) NOT IN (
-                'dossiers_received', 'online_rate', 'full_online_rate', 'online_payment_rate',
-                'digitized_intake_rate', 'on_time_rate', 'early_rate', 'late_rate', 'overdue_open',
-                'processing_wd_avg', 'processing_wd_median', 'processing_wd_p90', 'e_result_rate',
-                'satisfaction_rate', 'rating_satisfied_share', 'full_online_procedure_rate',
-                'declared_info_reduction')
+        WHEN lower(cell(kpi_code)) NOT IN (SELECT metric_code FROM meta.metric_catalogue)
             OR cell(comparator) NOT IN ('>', '>=', '<', '<=') THEN 'bad_code'
         WHEN decimal_number(cell(target)) IS NULL OR whole_number(cell(year)) IS NULL
             OR whole_number(cell(year)) NOT BETWEEN 2000 AND 2099 THEN 'bad_number'
