@@ -341,7 +341,7 @@ def received_volume(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
 
 
 def rates_in_unit_interval(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
-    missing = _missing_tables(con, "model.unit_metrics")
+    missing = _missing_tables(con, "model.unit_metrics", "meta.metric_catalogue")
     if missing:
         return missing
     run_sql_file(con, "checks/rates_outside_unit_interval")
@@ -476,8 +476,8 @@ CHECKS = [
           received_volume),
     Check("rates_within_0_1", "unit_metrics", ERROR,
           "ERROR, blocking. Every rate in model.unit_metrics lies in [0, 1] or is NULL (SPEC §4.4; "
-          "every metric code but dossiers_received, overdue_open and processing_wd_*). A rate "
-          "outside means a numerator that counts dossiers its denominator does not.",
+          "the metric codes of kind rate in meta.metric_catalogue). A rate outside means a "
+          "numerator that counts dossiers its denominator does not.",
           rates_in_unit_interval),
 ]
 

@@ -9,6 +9,7 @@ from dagster import AssetCheckSeverity, build_asset_check_context
 from dagster_duckdb import DuckDBResource
 
 import reform_pipeline.ops.checks as checks_module
+from reform_pipeline.catalogue import load_catalogue
 from reform_pipeline.ops.checks import (
     CHECKS,
     Check,
@@ -367,6 +368,7 @@ def test_a_comparable_day_without_dossiers_counts_as_zero(empty):
 
 
 def metrics(con, rows):
+    load_catalogue(con)  # which codes are rates (meta.metric_catalogue)
     con.execute(
         "CREATE TABLE model.unit_metrics (scope_code VARCHAR, scope_name VARCHAR, period_type VARCHAR, "
         "period_start DATE, period_end DATE, metric_code VARCHAR, numerator BIGINT, denominator BIGINT, value DOUBLE)"
