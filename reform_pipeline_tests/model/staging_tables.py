@@ -1,5 +1,6 @@
 """A tiny hand-made warehouse for the model tests: the staging tables of docs/architecture.md,
-with exactly the documented columns, and helpers that fill them row by row."""
+with exactly the documented columns, the metric catalogue as the ingest stage loads it, and
+helpers that fill them row by row."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from reform_pipeline.catalogue import load_catalogue
 from reform_pipeline.model import build_calendar, build_dossier_facts, build_unit_metrics
 
 STAGING_TABLES = [
@@ -70,6 +72,7 @@ def new_warehouse(path: Path, tree=TREE, procedures=PROCEDURES) -> duckdb.DuckDB
         [(code, f"Thủ tục {code}", owner, level, eligible, days, declared, baseline)
          for code, owner, level, eligible, days, declared, baseline in procedures],
     )
+    load_catalogue(con)
     return con
 
 

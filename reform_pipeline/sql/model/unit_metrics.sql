@@ -14,7 +14,11 @@
 --      its subtree (SPEC §2.3) without ever pairing a dossier with its ancestors,
 --   6. median and p90 from the cumulative histogram, with quantile_cont's linear interpolation,
 --   7. the catalogue metrics from staging.procedures by owning unit,
---   8. one row per metric code.
+--   8. one row per metric code,
+--   9. the codes of step 8 compared with the metric catalogue (meta.metric_catalogue).
+--
+-- Adding a metric: one row in reform_pipeline/catalogue/metrics.csv and its expression in step 8
+-- (docs/metrics.md); step 9 stops the run when the two disagree.
 
 -- 1. Periods: calendar months, quarters and years from the month of the earliest received date
 --    of an accepted dossier to the as-of date, period_end cut at the as-of date. Units and
@@ -468,3 +472,27 @@ DROP TABLE IF EXISTS model_handled_facts;
 DROP TABLE IF EXISTS model_metric_dossiers;
 DROP TABLE IF EXISTS model_counts_by_unit_key;
 DROP TABLE IF EXISTS model_elapsed_histogram_by_unit_key;
+
+-- 9. Exactly the catalogue's codes (docs/spec §4.4): a code computed in step 8 but missing from
+--    the catalogue would be published without a label, kind or target validation, and a
+--    catalogued code not computed would be missing from every unit and period. Either stops the
+--    run here, naming the codes. With no accepted dossier there are no rows to compare.
+WITH computed AS (
+    SELECT DISTINCT metric_code FROM model.unit_metrics
+),
+problems AS (
+    SELECT metric_code || ' (computed, not in the catalogue)' AS problem
+    FROM computed
+    WHERE metric_code NOT IN (SELECT metric_code FROM meta.metric_catalogue)
+    UNION ALL
+    SELECT metric_code || ' (in the catalogue, not computed)'
+    FROM meta.metric_catalogue
+    WHERE metric_code NOT IN (SELECT metric_code FROM computed)
+      AND EXISTS (SELECT 1 FROM computed)
+)
+SELECT CASE
+    WHEN count(*) > 0 THEN error(
+        'model.unit_metrics and the metric catalogue (reform_pipeline/catalogue/metrics.csv) differ: '
+        || string_agg(problem, ', ' ORDER BY problem))
+END
+FROM problems;
