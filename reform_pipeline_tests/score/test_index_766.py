@@ -266,3 +266,22 @@ def test_rebuilding_replaces_the_table(province_warehouse):
     first = build_index_766(con, AS_OF)
     second = build_index_766(con, AS_OF)
     assert first["rows"] == second["rows"] == 8
+
+
+def test_indicators_points_and_thresholds_come_from_the_metric_catalogue(province_warehouse):
+    con = province_warehouse
+    add_metric(con, "NT", JAN_2025, "online_rate", 30, 100)
+    add_metric(con, "NT", JAN_2025, "satisfaction_rate", 45, 100)
+    build_index_766(con, AS_OF)
+    assert index_rows(con, "NT")["online_dossiers"]["points"] == Decimal("7.20")  # 0.3 × 12 / 0.5
+    # the catalogue decides: P 10 and T 0.6 instead of 12 and 0.5; satisfaction scores late_rate
+    con.execute("UPDATE meta.index_766_indicators SET max_points = 10, threshold = 0.60 "
+                "WHERE indicator_code = 'online_dossiers'")
+    con.execute("UPDATE meta.index_766_indicators SET rate_metric_code = 'late_rate' "
+                "WHERE indicator_code = 'satisfaction_dossier'")
+    build_index_766(con, AS_OF)
+    rows = index_rows(con, "NT")
+    assert rows["online_dossiers"]["points"] == Decimal("5.00")  # 0.3 × 10 / 0.6
+    assert (rows["online_dossiers"]["max_points"], rows["online_dossiers"]["threshold"]) == (10, Decimal("0.60"))
+    assert rows["satisfaction_dossier"]["points"] is None  # late_rate has no row: not covered
+    assert rows["total"]["max_points"] == 10

@@ -1,7 +1,9 @@
 """Tiny hand-made inputs of the score stage, with exactly the documented columns.
 
 The tables mirror docs/architecture.md: ``staging.agencies``, ``staging.unit_closure``,
-``staging.targets``, ``model.unit_metrics`` and ``model.dossier_facts`` (SPEC §5 columns).
+``staging.targets``, ``model.unit_metrics`` and ``model.dossier_facts`` (SPEC §5 columns), and
+the metric catalogue as the ingest stage loads it (``meta.metric_catalogue``,
+``meta.index_766_indicators``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import datetime as dt
 from typing import Any
 
 import duckdb
+
+from reform_pipeline.catalogue import load_catalogue
 
 DDL = [
     "CREATE SCHEMA IF NOT EXISTS staging",
@@ -44,6 +48,7 @@ YEAR_2025_CUT = ("year", dt.date(2025, 1, 1), dt.date(2025, 2, 28))
 def create_inputs(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DDL:
         con.execute(statement)
+    load_catalogue(con)
 
 
 def add_units(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str, str, str | None]]) -> None:

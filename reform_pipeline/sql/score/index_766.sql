@@ -2,6 +2,10 @@
 -- one row per unit × period × indicator of model.unit_metrics, plus one `total` row per
 -- unit × period. Columns: SPEC §5 (index_766) and docs/bi.md.
 --
+-- The indicators, their groups, the rates they score, maximum points and thresholds are those of
+-- the metric catalogue (meta.index_766_indicators, from reform_pipeline/catalogue/index_766.csv).
+-- Only payment_procedures, whose rate no metric code carries, is computed here.
+--
 -- Exactness: the points are computed from the integer numerator and denominator, never from
 -- the DOUBLE rate, so that "r ≥ T" and the rounding half away from zero are exact. r × P / T
 -- can land exactly on x.xx5 (on_time 41/800 → 20 × 0.05125 = 1.025 → 1.03), where DOUBLE
@@ -13,26 +17,16 @@ CREATE SCHEMA IF NOT EXISTS score;
 CREATE OR REPLACE TABLE score.index_766 AS
 WITH
 -- The covered indicators of SPEC §4.5. `threshold_hundredths` is T × 100 as a whole number
--- (every T of the decision has at most 2 decimals).
-indicators (indicator_code, indicator_group, metric_code, max_points, threshold) AS (
-    VALUES
-        ('progress_on_time',     'Tiến độ giải quyết',      'on_time_rate',          20, 1.00),
-        ('online_dossiers',      'Dịch vụ công trực tuyến', 'online_rate',           12, 0.50),
-        ('online_payment',       'Thanh toán trực tuyến',   'online_payment_rate',    6, 1.00),
-        ('payment_procedures',   'Thanh toán trực tuyến',   'payment_procedures',     2, 0.80),
-        ('e_result',             'Số hóa hồ sơ',            'e_result_rate',          6, 1.00),
-        ('digitization',         'Số hóa hồ sơ',            'digitized_intake_rate',  4, 0.80),
-        ('satisfaction_dossier', 'Mức độ hài lòng',         'satisfaction_rate',      6, 0.90)
-),
+-- (the catalogue refuses a T with more than 2 decimals).
 indicator_definitions AS (
     SELECT
         indicator_code,
         indicator_group,
-        metric_code,
+        rate_metric_code,
         CAST(max_points AS INTEGER) AS max_points,
         CAST(threshold AS DECIMAL(4, 2)) AS threshold,
         CAST(CAST(threshold AS DECIMAL(4, 2)) * 100 AS BIGINT) AS threshold_hundredths
-    FROM indicators
+    FROM meta.index_766_indicators
 ),
 -- Every unit × period that unit_metrics publishes, and the period list itself (SPEC §4.4).
 unit_periods AS (
@@ -108,7 +102,7 @@ payment_procedures AS (
         c.ancestor_code AS scope_code,
         f.period_type,
         f.period_start,
-        'payment_procedures' AS metric_code,
+        'payment_procedures' AS indicator_code,
         coalesce(bit_count(bit_or(f.paid_procedures)), 0) AS numerator,
         bit_count(bit_or(f.fee_procedures)) AS denominator,
         coalesce(bit_count(bit_or(f.paid_procedures)), 0) / bit_count(bit_or(f.fee_procedures)) AS value
@@ -116,12 +110,13 @@ payment_procedures AS (
     JOIN staging.unit_closure AS c ON c.descendant_code = f.agency_code
     GROUP BY c.ancestor_code, f.period_type, f.period_start
 ),
+-- each indicator's rate: the metric it scores, or the one computed above
 rates AS (
-    SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
-    FROM model.unit_metrics
-    WHERE metric_code IN (SELECT metric_code FROM indicator_definitions)
+    SELECT m.scope_code, m.period_type, m.period_start, i.indicator_code, m.numerator, m.denominator, m.value
+    FROM model.unit_metrics AS m
+    JOIN indicator_definitions AS i ON i.rate_metric_code = m.metric_code
     UNION ALL
-    SELECT scope_code, period_type, period_start, metric_code, numerator, denominator, value
+    SELECT scope_code, period_type, period_start, indicator_code, numerator, denominator, value
     FROM payment_procedures
 ),
 indicator_rows AS (
@@ -154,7 +149,7 @@ indicator_rows AS (
       ON r.scope_code = u.scope_code
      AND r.period_type = u.period_type
      AND r.period_start = u.period_start
-     AND r.metric_code = i.metric_code
+     AND r.indicator_code = i.indicator_code
 ),
 total_rows AS (
     SELECT
