@@ -2,7 +2,10 @@
 
 All three read the warehouse after the score stage: ``score.scorecard``, ``score.index_766``,
 ``model.unit_metrics``, ``staging.agencies`` and ``staging.unit_closure`` (SPEC §4.4–4.6).
-Text is in Vietnamese with English beside it.
+Text is in Vietnamese with English beside it. The labels and kinds of the metric codes, the
+labels of the 766 indicators and the names of their groups come from the metric catalogue
+(``meta.metric_catalogue``, ``meta.index_766_indicators``; reform_pipeline/catalogue), read once
+per page: this module lists no metric code.
 
 The HTML page (``write_scorecard_html``) is one self-contained file: inline CSS from
 ``scorecard_template.html``, charts drawn here as inline SVG, no script, no font or image from
@@ -53,45 +56,6 @@ STATUS_LABELS = {
     "no_data": ("Không có số liệu", "no data"),
 }
 
-METRIC_LABELS = {
-    "dossiers_received": ("Hồ sơ tiếp nhận", "Dossiers received"),
-    "online_rate": ("Hồ sơ nộp trực tuyến", "Online submissions"),
-    "full_online_rate": ("Hồ sơ trực tuyến toàn trình", "Fully online dossiers"),
-    "online_payment_rate": ("Thanh toán trực tuyến", "Online payment share"),
-    "digitized_intake_rate": ("Hồ sơ có thành phần số hóa", "Digitised intake"),
-    "on_time_rate": ("Giải quyết đúng hạn", "On time"),
-    "early_rate": ("Giải quyết trước hạn", "Early"),
-    "late_rate": ("Giải quyết quá hạn", "Late"),
-    "overdue_open": ("Hồ sơ đang quá hạn", "Open and overdue"),
-    "processing_wd_avg": ("Thời gian giải quyết trung bình", "Average processing time"),
-    "processing_wd_median": ("Thời gian giải quyết trung vị", "Median processing time"),
-    "processing_wd_p90": ("Thời gian giải quyết (P90)", "Processing time, 90th percentile"),
-    "e_result_rate": ("Trả kết quả điện tử", "Electronic results"),
-    "satisfaction_rate": ("Mức độ hài lòng", "Satisfaction"),
-    "rating_satisfied_share": ("Đánh giá hài lòng", "Survey: satisfied"),
-    "full_online_procedure_rate": ("TTHC đủ điều kiện được cung cấp toàn trình", "Qualifying procedures fully online"),
-    "declared_info_reduction": ("Cắt giảm thông tin kê khai", "Declared information cut"),
-}
-
-INDICATOR_LABELS = {
-    "progress_on_time": ("Giải quyết đúng hạn", "On-time handling"),
-    "online_dossiers": ("Hồ sơ trực tuyến", "Online dossiers"),
-    "online_payment": ("Giao dịch thanh toán trực tuyến", "Online payment transactions"),
-    "payment_procedures": ("TTHC có thanh toán trực tuyến", "Procedures paid online"),
-    "e_result": ("Kết quả điện tử", "Electronic results"),
-    "digitization": ("Số hóa thành phần hồ sơ", "Digitised intake"),
-    "satisfaction_dossier": ("Hài lòng theo hồ sơ", "Dossier satisfaction"),
-}
-
-# The groups of SPEC §4.5, in the order of the decision's table.
-INDICATOR_GROUPS = {
-    "Tiến độ giải quyết": "Processing progress",
-    "Dịch vụ công trực tuyến": "Online public services",
-    "Thanh toán trực tuyến": "Online payment",
-    "Số hóa hồ sơ": "Digitisation",
-    "Mức độ hài lòng": "Satisfaction",
-}
-
 KIND_LABELS = {
     "province": ("Cấp tỉnh", "province"),
     "department": ("Sở, ngành", "department"),
@@ -100,11 +64,24 @@ KIND_LABELS = {
     "center": ("Trung tâm", "center"),
 }
 
-COUNT_METRICS = {"dossiers_received", "overdue_open"}
-DAY_METRICS = {"processing_wd_avg", "processing_wd_median", "processing_wd_p90"}
+# The kinds of meta.metric_catalogue (SPEC §4.4): what a metric's value holds, hence how it is
+# shown. A code the catalogue does not know is shown as a rate.
+COUNT, RATE, WORKING_DAYS = "count", "rate", "working_days"
 
 # ---------------------------------------------------------------------------------------------
 # Queries (read-only; values are bound, never formatted in)
+
+_CATALOGUE_METRICS = """
+SELECT metric_code, label_vi, label_en, kind
+FROM meta.metric_catalogue
+ORDER BY display_order
+"""
+
+_CATALOGUE_INDICATORS = """
+SELECT indicator_code, label_vi, label_en, indicator_group, indicator_group_en
+FROM meta.index_766_indicators
+ORDER BY display_order
+"""
 
 _SCORECARD = """
 SELECT plan_id, scope_code, scope_name, year, kpi_code, comparator, target,
@@ -127,10 +104,13 @@ FROM score.index_766
 WHERE scope_code = ? AND period_type = ?
 """
 
+# in the catalogue's order of the indicators (the decision's table), the total row last
 _INDEX_ROWS = """
-SELECT indicator_code, indicator_group, rate, max_points, threshold, points, score_100, period_end
-FROM score.index_766
-WHERE scope_code = ? AND period_type = ? AND period_start = ?
+SELECT i.indicator_code, i.indicator_group, i.rate, i.max_points, i.threshold, i.points, i.score_100, i.period_end
+FROM score.index_766 AS i
+LEFT JOIN meta.index_766_indicators AS c ON c.indicator_code = i.indicator_code
+WHERE i.scope_code = ? AND i.period_type = ? AND i.period_start = ?
+ORDER BY c.display_order NULLS LAST, i.indicator_code
 """
 
 _MONTHLY_VALUES = """
@@ -171,15 +151,51 @@ LIMIT $limit
 
 
 # ---------------------------------------------------------------------------------------------
+# The metric catalogue, as the page shows it
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Labels and kinds of the metric codes, labels of the 766 indicators, and the indicator
+    groups (Vietnamese → English), each in the catalogue's order."""
+
+    metrics: dict[str, tuple[str, str]]
+    kinds: dict[str, str]
+    indicators: dict[str, tuple[str, str]]
+    groups: dict[str, str]
+
+    def label(self, code: str) -> tuple[str, str]:
+        """(Vietnamese, English) label of a metric code; the code itself when not catalogued."""
+        return self.metrics.get(code, (code, code))
+
+    def kind(self, code: str) -> str:
+        return self.kinds.get(code, RATE)
+
+    def indicator_label(self, code: str) -> tuple[str, str]:
+        return self.indicators.get(code, (code, code))
+
+
+def read_catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
+    """The metric catalogue of the warehouse (meta.metric_catalogue, meta.index_766_indicators)."""
+    metrics = con.execute(_CATALOGUE_METRICS).fetchall()
+    indicators = con.execute(_CATALOGUE_INDICATORS).fetchall()
+    groups: dict[str, str] = {}
+    for *_, group, group_en in indicators:
+        groups.setdefault(group, group_en)
+    return Catalogue(
+        metrics={code: (vi, en) for code, vi, en, _ in metrics},
+        kinds={code: kind for code, _, _, kind in metrics},
+        indicators={code: (vi, en) for code, vi, en, _, _ in indicators},
+        groups=groups,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Formatting
 
 
 def _bilingual(pair: tuple[str, str]) -> str:
     return f"{pair[0]} / {pair[1]}"
-
-
-def metric_label(code: str) -> str:
-    return _bilingual(METRIC_LABELS.get(code, (code, code)))
 
 
 def status_label(status: str) -> str:
@@ -191,39 +207,40 @@ def _trim(number: float, decimals: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def format_value(kpi_code: str, value: Any, decimals: int = 1) -> str:
-    """A measured value for humans: 87.3 % for rates, 1,234 for counts, 4.5 ngày for days."""
+def format_value(kind: str, value: Any, decimals: int = 1) -> str:
+    """A measured value of a metric of ``kind`` (meta.metric_catalogue) for humans: 87.3 % for
+    rates, 1,234 for counts, 4.5 ngày for working days."""
     if value is None:
         return "—"
     number = float(value)
-    if kpi_code in COUNT_METRICS:
+    if kind == COUNT:
         return f"{number:,.0f}"
-    if kpi_code in DAY_METRICS:
+    if kind == WORKING_DAYS:
         return f"{number:.1f} ngày"
     return f"{number * 100:.{decimals}f} %"
 
 
-def format_target(kpi_code: str, comparator: str, target: Any) -> str:
+def format_target(kind: str, comparator: str, target: Any) -> str:
     """A target as the plan states it: > 90 %, >= 30 %, <= 5 ngày."""
     if target is None:
         return "—"
     number = float(target)
-    if kpi_code in COUNT_METRICS:
+    if kind == COUNT:
         shown = f"{number:,.0f}"
-    elif kpi_code in DAY_METRICS:
+    elif kind == WORKING_DAYS:
         shown = f"{_trim(number, 2)} ngày"
     else:
         shown = f"{_trim(number * 100, 2)} %"
     return f"{comparator} {shown}"
 
 
-def format_measured(kpi_code: str, value: Any, target: Any) -> str:
+def format_measured(kind: str, value: Any, target: Any) -> str:
     """Like format_value, with one more decimal where one decimal would look equal to the target."""
-    shown = format_value(kpi_code, value)
-    if value is None or target is None or kpi_code in COUNT_METRICS:
+    shown = format_value(kind, value)
+    if value is None or target is None or kind == COUNT:
         return shown
-    if float(value) != float(target) and shown == format_value(kpi_code, target):
-        return format_value(kpi_code, value, decimals=2)
+    if float(value) != float(target) and shown == format_value(kind, target):
+        return format_value(kind, value, decimals=2)
     return shown
 
 
@@ -305,11 +322,7 @@ def province_index(
     if start is None:
         return None
     records = _records(con, _INDEX_ROWS, [scope_code, period_type, start])
-    order = list(INDICATOR_LABELS)
-    rows = sorted(
-        (r for r in records if r["indicator_code"] != "total"),
-        key=lambda r: order.index(r["indicator_code"]) if r["indicator_code"] in order else len(order),
-    )
+    rows = [r for r in records if r["indicator_code"] != "total"]
     total = next((r for r in records if r["indicator_code"] == "total"), None)
     if total is None:
         return None
@@ -371,14 +384,14 @@ def _md_cell(text: Any) -> str:
     return escaped.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _row_cells(row: TargetRow, *, kpi: str) -> list[str]:
+def _row_cells(row: TargetRow, *, kpi: str, kind: str) -> list[str]:
     return [
         row.plan_id,
         row.scope_name or row.scope_code,
         str(row.year),
         kpi,
-        format_target(row.kpi_code, row.comparator, row.target),
-        format_measured(row.kpi_code, row.value, row.target),
+        format_target(kind, row.comparator, row.target),
+        format_measured(kind, row.value, row.target),
         status_label(row.status),
     ]
 
@@ -386,12 +399,15 @@ def _row_cells(row: TargetRow, *, kpi: str) -> list[str]:
 def scorecard_markdown(con: duckdb.DuckDBPyConnection) -> str:
     """The plan targets as a Markdown table, then the province's 766 score (latest year, month)."""
     rows = scorecard_rows(con)
+    catalogue = read_catalogue(con)
     lines = [
         "| " + " | ".join(MARKDOWN_HEADERS) + " |",
         "|" + "|".join("---" for _ in MARKDOWN_HEADERS) + "|",
     ]
     for row in rows:
-        cells = _row_cells(row, kpi=f"{metric_label(row.kpi_code)} (`{row.kpi_code}`)")
+        cells = _row_cells(
+            row, kpi=f"{_bilingual(catalogue.label(row.kpi_code))} (`{row.kpi_code}`)", kind=catalogue.kind(row.kpi_code)
+        )
         lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
     if not rows:
         lines.append("| " + " | ".join(["—"] * len(MARKDOWN_HEADERS)) + " |")
@@ -428,6 +444,7 @@ def _text_table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: 
 def scorecard_text(con: duckdb.DuckDBPyConnection) -> str:
     """The same scorecard as a plain aligned table for the terminal (end of ``make run``)."""
     rows = scorecard_rows(con)
+    catalogue = read_catalogue(con)
     headers = (
         "Kế hoạch/Plan",
         "Phạm vi/Scope",
@@ -440,7 +457,7 @@ def scorecard_text(con: duckdb.DuckDBPyConnection) -> str:
     )
     body = []
     for row in rows:
-        cells = _row_cells(row, kpi=row.kpi_code)
+        cells = _row_cells(row, kpi=row.kpi_code, kind=catalogue.kind(row.kpi_code))
         cells.insert(6, _fraction(row.numerator, row.denominator))
         body.append([c.replace("\n", " ") for c in cells])
     as_of = _as_of(rows)
@@ -480,28 +497,30 @@ def _status_badge(status: str) -> str:
     return f'<span class="status status-{css}">{_e(vi)} / {_e(en)}</span>'
 
 
-def _axis_label(kpi_code: str, value: float) -> str:
-    if kpi_code in COUNT_METRICS:
+def _axis_label(kind: str, value: float) -> str:
+    if kind == COUNT:
         return f"{value:,.0f}"
-    if kpi_code in DAY_METRICS:
+    if kind == WORKING_DAYS:
         return _trim(value, 1)
     return f"{_trim(value * 100, 0)} %"
 
 
 def trend_svg(
-    kpi_code: str,
+    label: tuple[str, str],
+    kind: str,
     year: int,
     months: Sequence[dict[str, Any]],
     comparator: str,
     target: float | None,
 ) -> str:
-    """A small monthly bar chart of one KPI over one year, with the target as a dashed line."""
+    """A small monthly bar chart of one KPI (``label``, a metric of ``kind``) over one year,
+    with the target as a dashed line."""
     width, height = 348, 158
     left, right, top, bottom = 46, 10, 12, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(m["value"]) for m in months if m["value"] is not None]
     ceiling = max(values + ([float(target)] if target is not None else []) + [0.0])
-    if kpi_code in COUNT_METRICS or kpi_code in DAY_METRICS:
+    if kind in (COUNT, WORKING_DAYS):
         y_max = ceiling * 1.15 if ceiling > 0 else 1.0
     else:
         y_max = max(1.0, ceiling)  # rates: the whole 0–100 % scale
@@ -510,18 +529,18 @@ def trend_svg(
         return top + plot_h * (1 - v / y_max)
 
     slot = plot_w / 12
-    label = f"{metric_label(kpi_code)} — {year}"
+    title = f"{_bilingual(label)} — {year}"
     parts = [
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{_e(label)}">',
-        f"<title>{_e(label)}</title>",
+        f'aria-label="{_e(title)}">',
+        f"<title>{_e(title)}</title>",
     ]
     for fraction in (0.0, 0.5, 1.0):
         gy = y(y_max * fraction)
         parts.append(f'<line class="axis" x1="{left}" y1="{gy:.1f}" x2="{width - right}" y2="{gy:.1f}"/>')
         parts.append(
             f'<text x="{left - 5}" y="{gy + 4:.1f}" text-anchor="end" font-size="10">'
-            f"{_e(_axis_label(kpi_code, y_max * fraction))}</text>"
+            f"{_e(_axis_label(kind, y_max * fraction))}</text>"
         )
     for month in range(1, 13):
         cx = left + (month - 0.5) * slot
@@ -538,7 +557,7 @@ def trend_svg(
         x0 = left + (m["month"] - 1) * slot + slot * 0.2
         y0 = y(value)
         tip = (
-            f"T{m['month']}/{year}: {format_value(kpi_code, value)}"
+            f"T{m['month']}/{year}: {format_value(kind, value)}"
             f" ({_fraction(m['numerator'], m['denominator'])})"
         )
         parts.append(
@@ -550,7 +569,7 @@ def trend_svg(
         parts.append(f'<line class="target" x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}"/>')
         parts.append(
             f'<text class="target-label" x="{width - right}" y="{ty - 4:.1f}" text-anchor="end" '
-            f'font-size="10">mục tiêu / target {_e(format_target(kpi_code, comparator, target))}</text>'
+            f'font-size="10">mục tiêu / target {_e(format_target(kind, comparator, target))}</text>'
         )
     if not values:
         parts.append(
@@ -561,7 +580,7 @@ def trend_svg(
     return "".join(parts)
 
 
-def _targets_section(con: duckdb.DuckDBPyConnection, rows: Sequence[TargetRow]) -> str:
+def _targets_section(con: duckdb.DuckDBPyConnection, rows: Sequence[TargetRow], catalogue: Catalogue) -> str:
     out = [f"<h2>{_bi('Chỉ tiêu kế hoạch', 'Plan targets')}</h2>"]
     if not rows:
         out.append(f"<p>{_bi('Không có chỉ tiêu', 'No targets')}</p>")
@@ -583,15 +602,16 @@ def _targets_section(con: duckdb.DuckDBPyConnection, rows: Sequence[TargetRow]) 
     out.extend(_th(vi, en, numeric=i in (2, 4, 5, 6)) for i, (vi, en) in enumerate(header))
     out.append("</tr></thead><tbody>")
     for row in rows:
-        vi, en = METRIC_LABELS.get(row.kpi_code, (row.kpi_code, row.kpi_code))
+        vi, en = catalogue.label(row.kpi_code)
+        kind = catalogue.kind(row.kpi_code)
         out.append(
             "<tr>"
             f"<td>{_e(row.plan_id)}</td>"
             f"<td>{_e(row.scope_name or row.scope_code)}</td>"
             f'<td class="num">{_e(row.year)}</td>'
             f"<td>{_bi(vi, en)}<br><code>{_e(row.kpi_code)}</code></td>"
-            f'<td class="num">{_e(format_target(row.kpi_code, row.comparator, row.target))}</td>'
-            f'<td class="num">{_e(format_measured(row.kpi_code, row.value, row.target))}</td>'
+            f'<td class="num">{_e(format_target(kind, row.comparator, row.target))}</td>'
+            f'<td class="num">{_e(format_measured(kind, row.value, row.target))}</td>'
             f'<td class="num">{_e(_fraction(row.numerator, row.denominator))}</td>'
             f"<td>{_status_badge(row.status)}</td>"
             "</tr>"
@@ -602,15 +622,16 @@ def _targets_section(con: duckdb.DuckDBPyConnection, rows: Sequence[TargetRow]) 
     out.append('<div class="cards">')
     for row in rows:
         months = _records(con, _MONTHLY_VALUES, [row.scope_code, row.kpi_code, row.year])
-        vi, en = METRIC_LABELS.get(row.kpi_code, (row.kpi_code, row.kpi_code))
+        vi, en = catalogue.label(row.kpi_code)
+        kind = catalogue.kind(row.kpi_code)
         out.append(
             '<div class="card">'
             f"<h3>{_bi(vi, en)}</h3>"
             f'<p class="meta">{_e(row.scope_name or row.scope_code)} · {_e(row.year)} · {_e(row.plan_id)}</p>'
-            f"<p>{_e(format_measured(row.kpi_code, row.value, row.target))} "
-            f"<span class=\"en\">so với / vs</span> {_e(format_target(row.kpi_code, row.comparator, row.target))} "
+            f"<p>{_e(format_measured(kind, row.value, row.target))} "
+            f"<span class=\"en\">so với / vs</span> {_e(format_target(kind, row.comparator, row.target))} "
             f"{_status_badge(row.status)}</p>"
-            f"{trend_svg(row.kpi_code, row.year, months, row.comparator, row.target)}"
+            f"{trend_svg((vi, en), kind, row.year, months, row.comparator, row.target)}"
             "</div>"
         )
     out.append("</div>")
@@ -641,7 +662,7 @@ def _group_bars_svg(groups: Sequence[tuple[str, str, float, int]]) -> str:
     return "".join(parts)
 
 
-def _index_section(con: duckdb.DuckDBPyConnection, root: tuple[str, str] | None) -> str:
+def _index_section(con: duckdb.DuckDBPyConnection, root: tuple[str, str] | None, catalogue: Catalogue) -> str:
     out = [f"<h2>{_bi('Chỉ số phục vụ người dân, doanh nghiệp (766)', '766 service index')}</h2>"]
     if root is None:
         out.append(f"<p>{_bi('Không có số liệu', 'no data')}</p>")
@@ -660,7 +681,7 @@ def _index_section(con: duckdb.DuckDBPyConnection, root: tuple[str, str] | None)
         f"điểm được đo / covered points</span></p>"
     )
     groups = []
-    for group, english in INDICATOR_GROUPS.items():
+    for group, english in catalogue.groups.items():
         members = [r for r in summary.rows if r["indicator_group"] == group and r["points"] is not None]
         groups.append(
             (
@@ -679,17 +700,17 @@ def _index_section(con: duckdb.DuckDBPyConnection, root: tuple[str, str] | None)
         out.append(_th(vi, en, numeric=i >= 2))
     out.append("</tr></thead><tbody>")
     for r in summary.rows:
-        vi, en = INDICATOR_LABELS.get(r["indicator_code"], (r["indicator_code"], r["indicator_code"]))
+        vi, en = catalogue.indicator_label(r["indicator_code"])
         group = r["indicator_group"] or ""
         points = (
             format_points(r["points"]) if r["points"] is not None else "chưa đo / not covered"
         )
         out.append(
             "<tr>"
-            f"<td>{_bi(group, INDICATOR_GROUPS.get(group, group))}</td>"
+            f"<td>{_bi(group, catalogue.groups.get(group, group))}</td>"
             f"<td>{_bi(vi, en)}</td>"
-            f'<td class="num">{_e(format_value("rate", r["rate"]))}</td>'
-            f'<td class="num">{_e(format_value("rate", r["threshold"], decimals=0))}</td>'
+            f'<td class="num">{_e(format_value(RATE, r["rate"]))}</td>'
+            f'<td class="num">{_e(format_value(RATE, r["threshold"], decimals=0))}</td>'
             f'<td class="num">{_e(points)}</td>'
             f'<td class="num">{_e(r["max_points"])}</td>'
             "</tr>"
@@ -783,7 +804,7 @@ def ranked_units(
     )
 
 
-def _ranking_section(con: duckdb.DuckDBPyConnection, year: int, min_denominator: int) -> str:
+def _ranking_section(con: duckdb.DuckDBPyConnection, year: int, min_denominator: int, catalogue: Catalogue) -> str:
     out = [f"<h2>{_bi(f'Đơn vị cần cải thiện — năm {year}', f'Units to improve — {year}')}</h2>"]
     out.append(
         '<p class="note">'
@@ -804,15 +825,16 @@ def _ranking_section(con: duckdb.DuckDBPyConnection, year: int, min_denominator:
         out.append(f"<p>{_bi('Không có số liệu', 'no data')}</p>")
         return "".join(out)
     for kpi in weak:
-        vi, en = METRIC_LABELS.get(kpi.kpi_code, (kpi.kpi_code, kpi.kpi_code))
+        vi, en = catalogue.label(kpi.kpi_code)
+        kind = catalogue.kind(kpi.kpi_code)
         status = "met" if _holds(kpi.value, kpi.comparator, kpi.target) else "not_met"
         out.append(
             f"<h3>{_bi(vi, en)} — {_e(kpi.scope_name)}: "
-            f"{_e(format_measured(kpi.kpi_code, kpi.value, kpi.target))} "
-            f"<span class=\"en\">so với / vs</span> {_e(format_target(kpi.kpi_code, kpi.comparator, kpi.target))} "
+            f"{_e(format_measured(kind, kpi.value, kpi.target))} "
+            f"<span class=\"en\">so với / vs</span> {_e(format_target(kind, kpi.comparator, kpi.target))} "
             f"{_status_badge(status)}</h3>"
         )
-        if kpi.kpi_code in COUNT_METRICS:
+        if kind == COUNT:
             out.append(f"<p>{_bi('Chỉ tiêu đếm, không xếp hạng', 'A count: not ranked')}</p>")
             continue
         units = ranked_units(con, kpi.scope_code, kpi.kpi_code, kpi.comparator, year,
@@ -836,7 +858,7 @@ def _ranking_section(con: duckdb.DuckDBPyConnection, year: int, min_denominator:
                 f'<td class="num">{rank}</td>'
                 f"<td>{_e(unit['scope_name'])} <span class=\"en\">({_e(unit['scope_code'])})</span></td>"
                 f"<td>{_bi(*kind) if kind[0] else ''}</td>"
-                f'<td class="num">{_e(format_value(kpi.kpi_code, unit["value"]))}</td>'
+                f'<td class="num">{_e(format_value(kind, unit["value"]))}</td>'
                 f'<td class="num">{_e(_fraction(unit["numerator"], unit["denominator"]))}</td>'
                 "</tr>"
             )
@@ -849,6 +871,7 @@ def scorecard_html(
 ) -> str:
     """The whole scorecard page as one self-contained HTML string."""
     rows = scorecard_rows(con)
+    catalogue = read_catalogue(con)
     root = province(con)
     province_name = root[1] if root else ""
     title = f"Bảng điểm cải cách hành chính — {province_name}".rstrip(" —")
@@ -857,9 +880,9 @@ def scorecard_html(
         f"<h1>{_e(title)} <span class=\"en\">/ Administrative-reform scorecard</span></h1>",
         f'<p class="meta">{_bi("Số liệu đến ngày", "Data as of")}: <strong>{_e(as_of.isoformat())}</strong></p>',
         "</header>",
-        _targets_section(con, rows),
-        _index_section(con, root),
-        _ranking_section(con, as_of.year, min_denominator),
+        _targets_section(con, rows, catalogue),
+        _index_section(con, root, catalogue),
+        _ranking_section(con, as_of.year, min_denominator, catalogue),
         "<footer>",
         _e(
             "Nguồn: hệ thống thông tin giải quyết TTHC; chỉ số theo Quyết định 766/QĐ-TTg (phần đo được từ dữ liệu hồ sơ)."

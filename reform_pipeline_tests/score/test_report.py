@@ -18,13 +18,15 @@ from reform_pipeline.publish.report import (
 from .report_scenario import AS_OF, TARGET_PLANS
 
 def test_formatting_is_for_humans():
-    assert format_value("satisfaction_rate", 0.873) == "87.3 %"
-    assert format_value("dossiers_received", 12345) == "12,345"
-    assert format_value("processing_wd_avg", 4.25) == "4.2 ngày"
-    assert format_value("online_rate", None) == "—"
-    assert format_target("satisfaction_rate", ">", 0.84) == "> 84 %"
-    assert format_target("online_payment_rate", ">=", 0.3) == ">= 30 %"
-    assert format_target("full_online_procedure_rate", ">=", 1.0) == ">= 100 %"
+    # by the kind of the metric in the catalogue (meta.metric_catalogue)
+    assert format_value("rate", 0.873) == "87.3 %"
+    assert format_value("count", 12345) == "12,345"
+    assert format_value("working_days", 4.25) == "4.2 ngày"
+    assert format_value("rate", None) == "—"
+    assert format_target("rate", ">", 0.84) == "> 84 %"
+    assert format_target("rate", ">=", 0.3) == ">= 30 %"
+    assert format_target("rate", ">=", 1.0) == ">= 100 %"
+    assert format_target("working_days", "<=", 5) == "<= 5 ngày"
 
 
 def test_markdown_has_every_target_row_and_bilingual_headers(scored):
@@ -114,3 +116,25 @@ def test_ranking_skips_tiny_denominators_and_puts_the_worst_first(scored):
     assert [u["scope_code"] for u in lower_is_better] == ["SO-TP", "NT", "NT-VH"]
     within_nha_trang = ranked_units(scored, "NT", "online_payment_rate", ">", 2025, min_denominator=1)
     assert [u["scope_code"] for u in within_nha_trang] == ["NT-VH", "NT-PS"]
+
+
+def test_labels_kinds_and_groups_come_from_the_metric_catalogue(scored, tmp_path):
+    page = write_scorecard_html(scored, tmp_path / "before.html", AS_OF).read_text(encoding="utf-8")
+    assert "Tỷ lệ hài lòng (Quyết định 766)" in page and "Hài lòng theo hồ sơ" in page
+    scored.execute(
+        "UPDATE meta.metric_catalogue SET label_vi = 'Chỉ số hài lòng thử', label_en = 'Trial satisfaction' "
+        "WHERE metric_code = 'satisfaction_rate'"
+    )
+    scored.execute(
+        "UPDATE meta.index_766_indicators SET label_en = 'Trial dossier satisfaction', "
+        "indicator_group_en = 'Trial happiness' WHERE indicator_code = 'satisfaction_dossier'"
+    )
+    # a count is shown as a count, whatever its code
+    scored.execute("UPDATE meta.metric_catalogue SET kind = 'count' WHERE metric_code = 'online_payment_rate'")
+    page = write_scorecard_html(scored, tmp_path / "after.html", AS_OF).read_text(encoding="utf-8")
+    assert "Tỷ lệ hài lòng (Quyết định 766)" not in page
+    assert 'Chỉ số hài lòng thử <span class="en">/ Trial satisfaction</span>' in page
+    assert "Trial dossier satisfaction" in page and "Trial happiness" in page
+    assert "&gt; 70 %" not in page and "&gt; 1" in page  # the online-payment target as a count
+    markdown = scorecard_markdown(scored)
+    assert "Chỉ số hài lòng thử / Trial satisfaction (`satisfaction_rate`)" in markdown
