@@ -92,8 +92,8 @@ def test_bi_file_has_every_table_and_no_personal_data(built):
     with duckdb.connect(str(built.bi_db), read_only=True) as bi:
         tables = bi.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' ORDER BY 1").fetchall()
-        assert [t for (t,) in tables] == ["dossier_facts", "index_766", "quarantine_summary", "run_info",
-                                         "scorecard", "unit_metrics", "units"]
+        assert [t for (t,) in tables] == ["dossier_facts", "index_766", "metric_catalogue", "quarantine_summary",
+                                         "run_info", "scorecard", "unit_metrics", "units"]
         for (table,) in tables:
             text = bi.execute(
                 "SELECT string_agg(CAST(t AS VARCHAR), ' ') FROM query_table($name) AS t", {"name": f"mart.{table}"}

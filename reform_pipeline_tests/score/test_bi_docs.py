@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,7 @@ MART_TABLES = [
     "index_766",
     "scorecard",
     "units",
+    "metric_catalogue",
     "quarantine_summary",
     "run_info",
 ]
@@ -124,7 +126,7 @@ def test_docs_have_at_least_five_example_queries():
     assert len(example_queries()) >= 5
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(len(example_queries())))
 def test_example_query_runs_on_the_published_shape(bi_file, index):
     query = example_queries()[index]
     rows = bi_file.execute(query).fetchall()
@@ -201,3 +203,26 @@ def test_publishing_restores_the_compression_setting(tmp_path, before):
         publish_bi(warehouse, tmp_path / "reform_bi.duckdb")
     assert warehouse.execute(setting).fetchone()[0] == before
     warehouse.close()
+
+
+def test_metric_catalogue_is_published_with_every_metric_code_then_every_indicator(bi_file):
+    rows = bi_file.execute(
+        "SELECT metric_code, kind, label_vi, indicator_group, indicator_group_en, rate_metric_code, max_points, "
+        "threshold, sort_order FROM mart.metric_catalogue ORDER BY sort_order"
+    ).fetchall()
+    assert [r[-1] for r in rows] == list(range(1, 25))  # 17 metric codes, then 7 indicators
+    metrics, indicators = rows[:17], rows[17:]
+    assert metrics[0] == ("dossiers_received", "count", "Số hồ sơ tiếp nhận", None, None, None, None, None, 1)
+    assert {r[1] for r in metrics} == {"count", "rate", "working_days"}
+    assert indicators[0] == ("progress_on_time", "rate", "Giải quyết đúng hạn", "Tiến độ giải quyết",
+                             "Processing progress", "on_time_rate", 20, Decimal("1.00"), 18)
+    assert [r[0] for r in indicators] == [
+        "progress_on_time", "online_dossiers", "online_payment", "payment_procedures", "e_result",
+        "digitization", "satisfaction_dossier"]
+    assert sum(r[6] for r in indicators) == 56  # the covered maximum of SPEC §4.5's example
+    # every code of the other tables is catalogued
+    assert bi_file.execute(
+        "SELECT count(*) FROM (SELECT metric_code FROM mart.unit_metrics UNION SELECT kpi_code FROM mart.scorecard "
+        "UNION SELECT indicator_code FROM mart.index_766 WHERE indicator_code <> 'total') "
+        "WHERE metric_code NOT IN (SELECT metric_code FROM mart.metric_catalogue)"
+    ).fetchone() == (0,)

@@ -30,6 +30,40 @@ SELECT plan_id, scope_code, scope_name, year, kpi_code, comparator, target, valu
        denominator, status, as_of, source
 FROM score.scorecard;
 
+-- docs/spec §5 mart.metric_catalogue: the labels and definitions every code of the other tables
+-- refers to, from the metric catalogue (reform_pipeline/catalogue): the metric codes of §4.4, then
+-- the indicators of §4.5 (an indicator's value is a rate; its points are in mart.index_766).
+-- sort_order lists them in the contract's order.
+CREATE TABLE bi.mart.metric_catalogue AS
+SELECT
+    metric_code,
+    label_vi,
+    label_en,
+    kind,
+    description,
+    CAST(NULL AS VARCHAR) AS indicator_group,
+    CAST(NULL AS VARCHAR) AS indicator_group_en,
+    CAST(NULL AS VARCHAR) AS rate_metric_code,
+    CAST(NULL AS INTEGER) AS max_points,
+    CAST(NULL AS DECIMAL(4, 2)) AS threshold,
+    display_order AS sort_order
+FROM meta.metric_catalogue
+UNION ALL
+SELECT
+    indicator_code,
+    label_vi,
+    label_en,
+    'rate',
+    description,
+    indicator_group,
+    indicator_group_en,
+    rate_metric_code,
+    max_points,
+    threshold,
+    CAST((SELECT count(*) FROM meta.metric_catalogue) + display_order AS INTEGER)
+FROM meta.index_766_indicators
+ORDER BY sort_order;
+
 CREATE TABLE bi.mart.quarantine_summary AS
 SELECT source_file, reason, count(*) AS rows, any_value(kind) AS kind
 FROM meta.quarantine
