@@ -11,6 +11,53 @@ from reform_pipeline.warehouse import current_as_of
 
 PREVIEW_ROWS = 5
 
+# What the columns of the model and score tables hold, shown beside the column schema in the
+# Dagster UI; docs/spec §5 is the contract. The metric codes themselves are described in the
+# metric catalogue (meta.metric_catalogue, published as mart.metric_catalogue).
+_SCOPE_AND_PERIOD = {
+    "scope_code": "the unit (agency_code); its metric covers its whole subtree (§2.3)",
+    "scope_name": "the unit's name",
+    "period_type": "month, quarter or year",
+    "period_start": "first day of the calendar period",
+    "period_end": "last day of the period, cut at the as-of date",
+}
+COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "model.unit_metrics": {
+        **_SCOPE_AND_PERIOD,
+        "metric_code": "a code of the metric catalogue (meta.metric_catalogue: label, kind, definition; §4.4)",
+        "numerator": "a count, 0 when empty; NULL for the processing-time statistics",
+        "denominator": "a count, 0 when empty; NULL for the counts dossiers_received and overdue_open",
+        "value": "rates: numerator / denominator, NULL when the denominator is 0; counts: the count; "
+                 "processing time: the statistic in working days",
+    },
+    "score.index_766": {
+        **_SCOPE_AND_PERIOD,
+        "indicator_code": "an indicator of meta.index_766_indicators (§4.5), or total",
+        "indicator_group": "the indicator's group (§4.5); NULL on the total row",
+        "rate": "the indicator's rate; NULL when not covered and on the total row",
+        "max_points": "the indicator's maximum P; on the total row the covered maximum",
+        "threshold": "the threshold T; NULL on the total row",
+        "points": "P if rate ≥ T, else rate × P / T, rounded half away from zero; NULL when not covered; "
+                  "on the total row the sum of the rounded points",
+        "score_100": "total row only: earned / covered maximum × 100; NULL when nothing is covered",
+    },
+    "score.scorecard": {
+        "plan_id": "the plan (kế hoạch CCHC, §2.5)",
+        "scope_code": "the unit the target is set for",
+        "scope_name": "its name",
+        "year": "the plan year",
+        "kpi_code": "a code of the metric catalogue (meta.metric_catalogue)",
+        "comparator": "> >= < or <=",
+        "target": "the target (a fraction for rates)",
+        "value": "the year-to-date value of the scope unit (§4.6); NULL when no_data",
+        "numerator": "its numerator; NULL when no_data",
+        "denominator": "its denominator; NULL when no_data",
+        "status": "met, not_met or no_data",
+        "as_of": "the as-of date of the run",
+        "source": "where the target is stated",
+    },
+}
+
 
 def table_metadata(
     con: duckdb.DuckDBPyConnection, table: str, preview_columns: list[str] | None = None
@@ -21,7 +68,10 @@ def table_metadata(
     the columns that do not).
     """
     described = con.execute("DESCRIBE SELECT * FROM query_table($table)", {"table": table}).fetchall()
-    schema = TableSchema(columns=[TableColumn(name, str(kind)) for name, kind, *_ in described])
+    descriptions = COLUMN_DESCRIPTIONS.get(table, {})
+    schema = TableSchema(
+        columns=[TableColumn(name, str(kind), description=descriptions.get(name)) for name, kind, *_ in described]
+    )
     rows = con.execute("SELECT count(*) FROM query_table($table)", {"table": table}).fetchone()[0]
     shown = preview_columns or [name for name, *_ in described]
     preview = con.execute(

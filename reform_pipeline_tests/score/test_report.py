@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
+from reform_pipeline.metadata import COLUMN_DESCRIPTIONS, table_metadata
 from reform_pipeline.publish.report import (
     format_target,
     format_value,
@@ -138,3 +141,10 @@ def test_labels_kinds_and_groups_come_from_the_metric_catalogue(scored, tmp_path
     assert "&gt; 70 %" not in page and "&gt; 1" in page  # the online-payment target as a count
     markdown = scorecard_markdown(scored)
     assert "Chỉ số hài lòng thử / Trial satisfaction (`satisfaction_rate`)" in markdown
+
+
+@pytest.mark.parametrize("table", ["model.unit_metrics", "score.index_766", "score.scorecard"])
+def test_the_dagster_column_schema_describes_every_column(scored, table):
+    schema = table_metadata(scored, table)["dagster/column_schema"]
+    assert [column.name for column in schema.columns if not column.description] == []
+    assert set(COLUMN_DESCRIPTIONS[table]) == {column.name for column in schema.columns}
