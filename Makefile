@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Old DuckDB client used by the tests to prove BI tools can open the published file (SPEC §5).
+# Old DuckDB client used by the tests to prove BI tools can open the published file (docs/spec §5).
 DUCKDB_OLD := 1.1.3
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 

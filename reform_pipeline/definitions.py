@@ -23,7 +23,7 @@ ALL_ASSETS = [
     reference_data, dossiers,  # ingest
     calendar, dossier_facts, unit_metrics,  # model
     index_766, scorecard,  # score
-    bi_candidate, bi_database, scorecard_report,  # publish: build, gate (SPEC §5.1), swap, page
+    bi_candidate, bi_database, scorecard_report,  # publish: build, gate (docs/spec §5.1), swap, page
 ]
 # The checks of every asset, the publish gate among them.
 ALL_CHECKS = [*CHECK_STEPS, bi_does_not_shrink]

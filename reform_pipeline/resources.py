@@ -1,4 +1,4 @@
-"""Dagster resources: the warehouse and the REFORM_* settings (SPEC §3).
+"""Dagster resources: the warehouse and the REFORM_* settings (docs/spec §3).
 
 The warehouse resource holds the run lock for the whole run (reform_pipeline/warehouse_access.py):
 one run at a time writes the warehouse, a second one waits a bounded time, and a run that died
@@ -78,7 +78,7 @@ class ReformSettings(ConfigurableResource):
     raw_dir: str
     bi_db: str
     as_of: str = ""
-    # REFORM_ACCEPT_SHRINK: this run may publish a BI file that shrinks (SPEC §5.1)
+    # REFORM_ACCEPT_SHRINK: this run may publish a BI file that shrinks (docs/spec §5.1)
     accept_shrink: bool = False
 
     @property

@@ -2,7 +2,7 @@
 
     python -m reform_pipeline.run
 
-Honours the REFORM_* variables (SPEC §3). When DAGSTER_HOME is set (the Makefile sets it to
+Honours the REFORM_* variables (docs/spec §3). When DAGSTER_HOME is set (the Makefile sets it to
 ``.dagster_home``) the run is recorded there, as a run of the job ``nightly_refresh``, and shows
 in the UI's run history.
 

@@ -1,4 +1,4 @@
-"""Run configuration from the REFORM_* environment variables (SPEC §3).
+"""Run configuration from the REFORM_* environment variables (docs/spec §3).
 
 Read at run time, not import time, so that tests and the nightly schedule can point the same
 code at other folders.
@@ -30,7 +30,7 @@ class ConfigError(ValueError):
 
 
 def today_in_vietnam(now: dt.datetime | None = None) -> dt.date:
-    """The day it is in Vietnam (UTC+7, no DST; SPEC §2) at ``now`` (default: now), whatever the
+    """The day it is in Vietnam (UTC+7, no DST; docs/spec §2) at ``now`` (default: now), whatever the
     machine's own time zone."""
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(VIETNAM_TIMEZONE)).date()
 
@@ -54,7 +54,7 @@ def parse_as_of(value: str | None, today: dt.date | None = None) -> dt.date | No
 
 
 def check_as_of_not_after(as_of: dt.date, today: dt.date) -> None:
-    """An as-of date after today measures a day that has not happened (SPEC §3 is silent; our
+    """An as-of date after today measures a day that has not happened (docs/spec §3 is silent; our
     choice, docs/ingestion.md): the run stops, as for a malformed date."""
     if as_of > today:
         raise ConfigError(

@@ -1,4 +1,4 @@
-"""The whole pipeline through Dagster on a small fixture, into tmp_path files (SPEC §2–§5)."""
+"""The whole pipeline through Dagster on a small fixture, into tmp_path files (docs/spec §2–§5)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The sample generator: determinism, the mix of shapes, and the planted bad rows.
 
-The bad rows are checked against a small independent reading of SPEC §2.1 written here: every
+The bad rows are checked against a small independent reading of docs/spec §2.1 written here: every
 row of every export is classified by the first rule it breaks, and that must be exactly what the
 manifest says (no reason for the other rows).
 """
@@ -79,7 +79,7 @@ def test_manifest_row_counts_match_the_files(mixed):
 
 
 def test_each_planted_row_breaks_exactly_its_rule(mixed):
-    """Classify every row with SPEC §2.1; planted rows get their reason, the others none."""
+    """Classify every row with docs/spec §2.1; planted rows get their reason, the others none."""
     out, manifest = mixed
     agencies = {r["agency_code"] for r in _csv_rows(out / "agencies.csv")}
     procedures = {r["MaTTHC"] for r in _csv_rows(out / "procedures.csv")}
@@ -167,7 +167,7 @@ def _read(path: Path) -> tuple[list[str], list[list]]:
     return [names.get(h, h) for h in rows[0]], rows[1:]
 
 
-# ---------------------------------------------------------------- SPEC §2.1, independently
+# ---------------------------------------------------------------- docs/spec §2.1, independently
 
 
 def _norm(value) -> str:

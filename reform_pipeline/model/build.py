@@ -1,4 +1,4 @@
-"""Model stage: the working-day calendar, dossier facts and unit metrics (SPEC §4.1–4.4).
+"""Model stage: the working-day calendar, dossier facts and unit metrics (docs/spec §4.1–4.4).
 
 Each ``build_<table>`` runs the table's SQL file on a DuckDB connection and returns a small
 summary for the asset's metadata. No Dagster here: the assets, the benchmarks and
@@ -19,7 +19,7 @@ _READ_OVERRIDES = "SELECT date, is_working_day, note FROM staging.calendar_overr
 
 
 def build_calendar(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
-    """model.calendar over the span of the data (SPEC §4.1), with its running wd_index."""
+    """model.calendar over the span of the data (docs/spec §4.1), with its running wd_index."""
     first_data_date, last_data_date, max_processing_days = con.execute(
         sql_text("model/calendar_bounds")
     ).fetchone()
@@ -49,7 +49,7 @@ def build_calendar(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, 
 
 
 def build_dossier_facts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
-    """model.dossier_facts at t = as-of (SPEC §4.2); needs model.calendar."""
+    """model.dossier_facts at t = as-of (docs/spec §4.2); needs model.calendar."""
     run_sql_file(con, "model/fact_rules")
     run_sql_file(con, "model/dossier_facts", {"as_of": as_of})
     by_outcome = dict(
@@ -70,7 +70,7 @@ def build_dossier_facts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[
 
 
 def build_unit_metrics(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
-    """model.unit_metrics for every unit × period × metric code (SPEC §4.3–4.4); needs model.calendar."""
+    """model.unit_metrics for every unit × period × metric code (docs/spec §4.3–4.4); needs model.calendar."""
     run_sql_file(con, "model/fact_rules")
     run_sql_file(con, "model/unit_metrics", {"as_of": as_of})
     rows, units, periods, metric_codes, first_period = con.execute(

@@ -1,7 +1,7 @@
-"""The working-day calendar (SPEC §4.1), in plain Python.
+"""The working-day calendar (docs/spec §4.1), in plain Python.
 
 A date is a working day if it is Monday–Friday and not a public holiday, or a make-up Saturday
-(ngày làm bù) from the ``holidays`` package's ``weekend_workdays``; then the overrides of SPEC §2.4
+(ngày làm bù) from the ``holidays`` package's ``weekend_workdays``; then the overrides of docs/spec §2.4
 (``staging.calendar_overrides``) win. The SQL side only adds the running count ``wd_index``.
 """
 
@@ -19,11 +19,11 @@ SOURCE_WEEKDAY = "weekday"
 SOURCE_WEEKEND = "weekend"
 SOURCE_HOLIDAY = "holiday"  # ngày lễ, Tết
 SOURCE_MAKE_UP_DAY = "make_up_day"  # ngày làm bù
-SOURCE_OVERRIDE = "override"  # SPEC §2.4
+SOURCE_OVERRIDE = "override"  # docs/spec §2.4
 
 MAKE_UP_DAY_NOTE = "Ngày làm bù"
 
-# The span of the calendar around the data (SPEC §4.1 is needed from the first received date to
+# The span of the calendar around the data (docs/spec §4.1 is needed from the first received date to
 # the latest due date). Before: a small margin. After: enough calendar days for the longest
 # statutory deadline (processing_days working days ≈ × 7/5 calendar days) plus Tết and slack.
 MARGIN_BEFORE_DAYS = 31
@@ -58,7 +58,7 @@ def calendar_span(
 ) -> tuple[dt.date, dt.date]:
     """First and last date of the calendar: the data and the as-of date, plus margins.
 
-    The end leaves room for a due date computed from the longest ``processing_days`` (SPEC §4.2).
+    The end leaves room for a due date computed from the longest ``processing_days`` (docs/spec §4.2).
     """
     first = min(d for d in (first_data_date, as_of) if d is not None)
     last = max(d for d in (last_data_date, as_of) if d is not None)
@@ -80,7 +80,7 @@ def calendar_span(
 def calendar_days(
     start: dt.date, end: dt.date, overrides: Iterable[CalendarOverride] = ()
 ) -> Iterator[CalendarDay]:
-    """Every date from ``start`` to ``end`` inclusive with its working status (SPEC §4.1)."""
+    """Every date from ``start`` to ``end`` inclusive with its working status (docs/spec §4.1)."""
     if end < start:
         return
     if (end - start).days > MAX_SPAN_DAYS:

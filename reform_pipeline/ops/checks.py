@@ -110,7 +110,7 @@ def file_row_problem(row: dict) -> str | None:
             return f"{staged + quarantined} rows stored but no ingested export of this name"
         if read != staged + quarantined:
             return f"read {read} ≠ staged {staged} + quarantined {quarantined}"
-        # run_info shows the recorded count: it must be the quarantine's, re-checks included (SPEC §5)
+        # run_info shows the recorded count: it must be the quarantine's, re-checks included (docs/spec §5)
         if quarantined != recorded:
             return f"quarantine holds {quarantined} rows, meta.input_files (run_info) records {recorded}"
         return None
@@ -440,15 +440,15 @@ class Check:
 # in the order the assets are materialized
 CHECKS = [
     Check("unit_tree_is_one_tree", "units", ERROR,
-          "ERROR, blocking. staging.agencies is one tree (SPEC §2.3): exactly one root at depth 0, "
+          "ERROR, blocking. staging.agencies is one tree (docs/spec §2.3): exactly one root at depth 0, "
           "every parent exists, every depth is its parent's + 1, no repeated code. Every metric of "
           "a unit sums its subtree, so a broken tree makes every number wrong.",
           unit_tree),
     Check("raw_rows_accounted_for", "dossiers", ERROR,
           "ERROR, blocking. Every row read from an input file is either staged or quarantined "
-          "(SPEC §2): per dossier export, rows read = valid rows in staging.dossier_rows + rows in "
+          "(docs/spec §2): per dossier export, rows read = valid rows in staging.dossier_rows + rows in "
           "meta.quarantine; per file, the quarantine holds exactly the rows recorded as quarantined "
-          "(what run_info shows, SPEC §5), and no reference table holds more rows than its files' "
+          "(what run_info shows, docs/spec §5), and no reference table holds more rows than its files' "
           "valid rows.",
           rows_accounted_for),
     Check("every_input_file_readable", "dossiers", WARN,
@@ -466,7 +466,7 @@ CHECKS = [
           "nightly export stopped arriving.",
           lambda con: export_freshness(con, today_in_vietnam())),
     Check("dossier_id_unique", "dossier_facts", ERROR,
-          "ERROR, blocking. model.dossier_facts has exactly one row per dossier_id (SPEC §4.2): a "
+          "ERROR, blocking. model.dossier_facts has exactly one row per dossier_id (docs/spec §4.2): a "
           "repeated dossier would be counted twice in every metric.",
           dossier_ids_unique),
     Check("latest_day_volume_not_halved", "dossier_facts", WARN,
@@ -475,7 +475,7 @@ CHECKS = [
           "comparable weeks). A drop usually means a partial export or a unit missing from it.",
           received_volume),
     Check("rates_within_0_1", "unit_metrics", ERROR,
-          "ERROR, blocking. Every rate in model.unit_metrics lies in [0, 1] or is NULL (SPEC §4.4; "
+          "ERROR, blocking. Every rate in model.unit_metrics lies in [0, 1] or is NULL (docs/spec §4.4; "
           "the metric codes of kind rate in meta.metric_catalogue). A rate outside means a "
           "numerator that counts dossiers its denominator does not.",
           rates_in_unit_interval),

@@ -1,5 +1,5 @@
 """Runs whose process is gone: told apart from live ones, marked failed, their slots freed
-(SPEC §5.1 "A dead run blocks nothing"; docs/operating.md "After a crash").
+(docs/spec §5.1 "A dead run blocks nothing"; docs/operating.md "After a crash").
 
 Dagster learns that a run ended from the run itself. A run whose process was killed (SIGKILL,
 out of memory, power loss) stays STARTED for ever, and while it does the run queue counts it

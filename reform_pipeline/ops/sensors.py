@@ -24,7 +24,7 @@ NAMES_IN_TAG = 3
 
 
 def snapshot(raw_dir: Path) -> Snapshot:
-    """Every input file of the raw folder (SPEC §2: recognised by name prefix and extension)."""
+    """Every input file of the raw folder (docs/spec §2: recognised by name prefix and extension)."""
     found: Snapshot = {}
     for path in sorted(raw_dir.iterdir(), key=lambda p: p.name):
         if kind_of_file(path.name) and path.is_file():

@@ -1,1 +1,1 @@
-"""Publish stage: the BI file and the scorecard page (SPEC §5)."""
+"""Publish stage: the BI file and the scorecard page (docs/spec §5)."""

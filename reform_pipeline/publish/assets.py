@@ -2,7 +2,7 @@
 
     bi_candidate ──(check bi_does_not_shrink, blocking)──► bi_database ──► scorecard_report
 
-SPEC §5.1: the new file is built whole beside the published one; the gate compares the two;
+docs/spec §5.1: the new file is built whole beside the published one; the gate compares the two;
 only a file that passed replaces the published one. A failed step or check anywhere before
 leaves the published file byte for byte.
 """
@@ -54,7 +54,7 @@ def bi_candidate(context: AssetExecutionContext, warehouse: DuckDBResource, refo
     """The next BI file, written whole beside the published one (`<REFORM_BI_DB>.next-<run id>`)
     with STORAGE_VERSION 'v1.1.0' (readable by DuckDB ≥ 1.1), not yet visible to readers. Its
     check `bi_does_not_shrink` compares it with the published file before `bi_database` swaps it
-    in (SPEC §5.1)."""
+    in (docs/spec §5.1)."""
     with warehouse.get_connection() as con:
         context.log.info(f"writing the BI file beside {reform.bi_path}")
         candidate, counts = write_candidate(con, reform.bi_path, context.run.run_id)
@@ -70,7 +70,7 @@ def bi_candidate(context: AssetExecutionContext, warehouse: DuckDBResource, refo
 
 @asset_check(
     asset=bi_candidate, name="bi_does_not_shrink", blocking=True,
-    description="ERROR, blocking (SPEC §5.1). The new BI file may replace the published one only "
+    description="ERROR, blocking (docs/spec §5.1). The new BI file may replace the published one only "
     "if mart.dossier_facts and mart.units keep at least 90 % of their rows and the as-of date does "
     "not move back. Otherwise the published file stays, and the result names what shrank and the "
     "input file that most likely caused it. REFORM_ACCEPT_SHRINK=1 (or the run tag "
@@ -117,7 +117,7 @@ def bi_database(context: AssetExecutionContext, warehouse: DuckDBResource, refor
     766 index, the scorecard, units, quarantine summary and run info — no personal data, no raw
     rows. This run's `bi_candidate`, once its gate passed, replaces the published file by an
     atomic rename: open BI sessions keep their old view and never block the run; a new
-    connection sees the new file. SPEC §5, §5.1; docs/bi.md."""
+    connection sees the new file. docs/spec §5, §5.1; docs/bi.md."""
     candidate = candidate_path(reform.bi_path, context.run.run_id)
     if not candidate.exists():
         raise CandidateMissing(

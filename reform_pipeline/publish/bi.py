@@ -1,4 +1,4 @@
-"""Build the BI file under a temporary name and swap it in whole (SPEC §5, §5.1).
+"""Build the BI file under a temporary name and swap it in whole (docs/spec §5, §5.1).
 
 The new file is written whole beside the published one (``<bi>.next-<run id>``); the publish
 gate (publish/gate.py) compares the two, and only then is the new one swapped in.

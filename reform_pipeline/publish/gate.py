@@ -1,4 +1,4 @@
-"""The publish gate (SPEC §5.1 "A shrinking run publishes nothing").
+"""The publish gate (docs/spec §5.1 "A shrinking run publishes nothing").
 
 Before the new BI file replaces the published one, the two are compared: when
 `mart.dossier_facts` or `mart.units` would lose more than 10 % of their rows, or the as-of date
@@ -24,7 +24,7 @@ import duckdb
 
 from reform_pipeline.warehouse import execute, table_exists
 
-# More than this share of the rows lost is a shrink (SPEC §5.1).
+# More than this share of the rows lost is a shrink (docs/spec §5.1).
 SHRINK_LIMIT = 0.10
 # The tables whose row counts the gate compares.
 GATED_TABLES = ("dossier_facts", "units")
@@ -122,7 +122,7 @@ def record_published(con: duckdb.DuckDBPyConnection, bi_path: Path, state: BiSta
 
 
 def judge(old: BiState | None, new: BiState, *, accept: bool = False) -> Verdict:
-    """SPEC §5.1's comparison of the new BI file with the published one."""
+    """docs/spec §5.1's comparison of the new BI file with the published one."""
     if old is None:
         return Verdict(True, [], [])
     findings, shrunk = [], []

@@ -3,7 +3,7 @@ each input file's fate, the quarantine by reason and the scorecard.
 
 Written by the publish step from the warehouse, and carried in that step's metadata: the
 command prints it from there, so a run that succeeded never has to open a file again after
-publishing (which a BI reader or the next run may hold by then, SPEC §5.1).
+publishing (which a BI reader or the next run may hold by then, docs/spec §5.1).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def _share(text: str) -> float:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m reform_pipeline.sample",
-        description="Generate the sample inputs of the pipeline (SPEC §2): agencies, procedures, "
+        description="Generate the sample inputs of the pipeline (docs/spec §2): agencies, procedures, "
                     "targets, calendar overrides and nightly dossier exports, plus a manifest of "
                     "the planted bad rows. The same options and seed give byte-identical files.")
     p.add_argument("--out", type=Path, default=Path("data/raw"), help="output folder (default: data/raw)")

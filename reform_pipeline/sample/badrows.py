@@ -1,9 +1,9 @@
-"""Planted bad rows: about 1% extra rows per export that break exactly one rule of SPEC §2.1.
+"""Planted bad rows: about 1% extra rows per export that break exactly one rule of docs/spec §2.1.
 
 A bad row is a copy of a valid row of the same export, either under a new dossier number or as
 a later re-send of the same dossier (a few minutes later ``updated_at``, so that a pipeline that
 let it through would pick it as the latest version), with one value spoiled. The spoiled value
-breaks the rule named by its reason and no rule before it in the SPEC order, so the reason the
+breaks the rule named by its reason and no rule before it in the contract order (docs/spec §2.1), so the reason the
 pipeline gives must equal the planted one:
 
 ``missing_required`` < ``bad_timestamp`` < ``bad_code`` < ``bad_number`` < ``unknown_agency``
@@ -48,7 +48,7 @@ class Planter:
     root: str
     carry: float = 0.0
     cursor: int = 0
-    """Reasons go round in SPEC order across exports, so every shape gets every reason it can hold."""
+    """Reasons go round in contract order (docs/spec §2.1) across exports, so every shape gets every reason it can hold."""
     counts: Counter = field(default_factory=Counter)
     renamed: int = 0
 

@@ -1,4 +1,4 @@
-"""The procedure catalogue (danh mục TTHC, SPEC §2.2) of the sample.
+"""The procedure catalogue (danh mục TTHC, docs/spec §2.2) of the sample.
 
 Procedures are listed by hand with the level that handles them, the managing field, the
 statutory processing time in working days, the usual fee and a relative dossier volume. Licence
@@ -12,9 +12,9 @@ so carry its code (``2.000123.000.00.31.H32``).
 
 Owners (``agency_code``): a provincial procedure belongs to its department; district- and
 commune-level procedures are run by every district or commune alike and have no single owner,
-so their ``agency_code`` is left empty (the root's catalogue metrics still count them, SPEC
-§4.4); the showcase district's own procedures belong to it, which gives the Nha Trang plan's
-full-online target (SPEC §2.5) a catalogue to be measured on.
+so their ``agency_code`` is left empty (the root's catalogue metrics still count them,
+docs/spec §4.4); the showcase district's own procedures belong to it, which gives the Nha Trang plan's
+full-online target (docs/spec §2.5) a catalogue to be measured on.
 """
 
 from __future__ import annotations
@@ -306,12 +306,12 @@ FOLLOW_UPS: list[tuple[str, str, float, float, float]] = [
 # Licences that have no such follow-ups in real life.
 NO_FOLLOW_UP = ("lái xe quốc tế", "xác nhận nội dung quảng cáo", "di dời công trình")
 
-# Levels of today's catalogue (what each procedure is offered at, SPEC §2.2), decided by hand
+# Levels of today's catalogue (what each procedure is offered at, docs/spec §2.2), decided by hand
 # for the showcase district so that its plan target is measurable: 8 of 10 qualify, 7 are full.
 SHOWCASE_ELIGIBLE = [True, True, True, True, True, True, True, True, False, False]
 SHOWCASE_LEVEL = [4, 4, 4, 4, 4, 4, 4, 3, 2, 3]
 
-# Share of the catalogue's declared information that simplification removed (SPEC §4.4).
+# Share of the catalogue's declared information that simplification removed (docs/spec §4.4).
 TARGET_INFO_CUT = 0.205
 
 
@@ -425,7 +425,7 @@ def build_catalogue(seed: int, tree: list[Unit]) -> list[Procedure]:
 
 
 def info_cut_ratio(procedures: list[Procedure]) -> float:
-    """SPEC §4.4 declared_info_reduction over the whole catalogue, for checks and the report."""
+    """docs/spec §4.4 declared_info_reduction over the whole catalogue, for checks and the report."""
     rows = [p for p in procedures if p.declared_fields_baseline]
     base = sum(p.declared_fields_baseline for p in rows)
     return (base - sum(p.declared_fields for p in rows)) / base

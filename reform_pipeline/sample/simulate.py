@@ -314,7 +314,7 @@ class Chunk:
 
         An unanswered supplement request ends 20–40 days later in a withdrawal or a stop. A few
         dossiers returned on their finish day have no finish time of their own (status 10 with
-        only ``returned_at``, which SPEC §2.1 lets stand in).
+        only ``returned_at``, which docs/spec §2.1 lets stand in).
         """
         ctx, rng, n, cal = self.ctx, self.rng, self.n, self.ctx.calendar
         acc, rday, fin_day = self.accepted, self.rday, self.finish_day
@@ -403,7 +403,7 @@ def _seen(event: np.ndarray, i: np.ndarray, ts: np.ndarray) -> np.ndarray:
 
 
 def _status(c: Chunk, i: np.ndarray, ts: np.ndarray) -> np.ndarray:
-    """The status code a dossier shows at ``ts`` (SPEC §2.1), from its latest event."""
+    """The status code a dossier shows at ``ts`` (docs/spec §2.1), from its latest event."""
     rq1, an1, rq2, an2 = (_seen(e, i, ts) for e in (c.rq1_ts, c.an1_ts, c.rq2_ts, c.an2_ts))
     received = _seen(c.rec_ts, i, ts)
     on_receipt_day = (c.rec_ts[i] // DAY) == (ts // DAY)

@@ -1,4 +1,4 @@
-"""The agency trees the sample is generated for (SPEC §2.3).
+"""The agency trees the sample is generated for (docs/spec §2.3).
 
 Agency codes follow the shape of the national electronic identifiers of agencies
 (``G1.G2.G3.Hxx``: three numeric groups and the province's letter code, H32 for Khánh Hòa):

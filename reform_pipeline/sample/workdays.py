@@ -1,4 +1,4 @@
-"""The working-day calendar the generator sets due dates and finish dates with (SPEC §4.1).
+"""The working-day calendar the generator sets due dates and finish dates with (docs/spec §4.1).
 
 The same rule as the pipeline's: Monday–Friday that are not public holidays, plus the make-up
 Saturdays, from the ``holidays`` package, then the overrides of calendar.csv. Days are handled
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import holidays
 import numpy as np
 
-# The overrides shipped in calendar.csv (SPEC §2.4): (date, is_working_day, note).
+# The overrides shipped in calendar.csv (docs/spec §2.4): (date, is_working_day, note).
 # The Government's day swap for New Year 2026 was decided on 25 December 2025, after the
 # ``holidays`` release the project pins, and it moves the due dates of dossiers received in the
 # last days of 2025.

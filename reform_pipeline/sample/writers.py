@@ -1,4 +1,4 @@
-"""Writing nightly exports in the four shapes of SPEC §2, and the reference files.
+"""Writing nightly exports in the four shapes of docs/spec §2, and the reference files.
 
 * ``system``: the one-stop system's own CSV export: PascalCase headers, comma-separated,
   ISO timestamps (some nights with a ``T``), numeric codes, flags 0/1; some nights attach result
@@ -7,7 +7,7 @@
   ``STT`` row-number column (an extra column the pipeline must report and ignore), Vietnamese
   headers, ``dd/mm/yyyy HH:MM`` dates (some nights with one-digit day and month), the due date as
   a date only, codes mostly in their Vietnamese text forms, flags as ``Có``/``Không``, and zero
-  fees, payments and supplement counts left empty (SPEC §2.1 defaults them).
+  fees, payments and supplement counts left empty (docs/spec §2.1 defaults them).
 * ``xlsx``: the old system's report workbook: real date cells, numeric codes (status as text),
   and no ``Ngày cập nhật`` column, so its versions are ordered by file and row alone.
 * ``parquet``: typed columns under the canonical names, zstd-compressed.
@@ -45,7 +45,7 @@ SYSTEM_HEADERS = dict(zip(COLUMNS, [
     "NgayCongDanBoSung", "SoLanBoSung", "PhiLePhi", "DuocThanhToanTrucTuyen",
     "HoSoCoThanhPhanSoHoa", "DinhKemKetQua", "DanhGia", "PhanAnhKienNghi", "NgayCapNhat",
     "ChuHoSo", "SoGiayTo", "SoDienThoai", "DiaChi"]))
-# Vietnamese report headers: the SPEC's Vietnamese aliases where it lists one, else the
+# Vietnamese report headers: the contract's Vietnamese aliases where it lists one, else the
 # Vietnamese words of the system name (they match it space- and diacritic-insensitively).
 REPORT_HEADERS = dict(zip(COLUMNS, [
     "Mã hồ sơ", "Mã TTHC", "Mã đơn vị", "Kênh thực hiện", "Mức độ", "Trạng thái", "Ngày nộp",
@@ -274,13 +274,13 @@ def _write_rows(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def write_agencies(path: Path, tree: list[Unit]) -> None:
-    """agencies.csv under the canonical names of SPEC §2.3."""
+    """agencies.csv under the canonical names of docs/spec §2.3."""
     _write_rows(path, ["agency_code", "agency_name", "kind", "parent_code", "admin_code"],
                 [[u.code, u.name, u.kind, u.parent, u.admin_code] for u in tree])
 
 
 def write_procedures(path: Path, catalogue: list[Procedure]) -> None:
-    """procedures.csv under the system's alias headers of SPEC §2.2."""
+    """procedures.csv under the system's alias headers of docs/spec §2.2."""
     _write_rows(path, ["MaTTHC", "TenTTHC", "LinhVuc", "CoQuanThucHien", "MucDo",
                        "DuDieuKienToanTrinh", "ThoiHanGiaiQuyet", "SoTruongThongTin",
                        "SoTruongThongTinGoc"],
@@ -289,7 +289,7 @@ def write_procedures(path: Path, catalogue: list[Procedure]) -> None:
 
 
 def write_targets(path: Path, tree: list[Unit]) -> None:
-    """targets.csv: the two plans of SPEC §1/§2.5, scoped to the showcase district and the root."""
+    """targets.csv: the two plans of docs/spec §1/§2.5, scoped to the showcase district and the root."""
     district = next(u.code for u in tree if u.kind == "district")
     root = tree[0].code
     city = "Kế hoạch cải cách hành chính năm 2023 của UBND thành phố Nha Trang"
@@ -306,7 +306,7 @@ def write_targets(path: Path, tree: list[Unit]) -> None:
 
 
 def write_calendar(path: Path) -> None:
-    """calendar.csv: the overrides the generator's own calendar used (SPEC §2.4)."""
+    """calendar.csv: the overrides the generator's own calendar used (docs/spec §2.4)."""
     _write_rows(path, ["date", "is_working_day", "note"],
                 [[d.isoformat(), int(flag), note] for d, flag, note in OVERRIDES])
 

@@ -1,4 +1,4 @@
-"""Score stage: the 766-style index and the plan scorecard (SPEC §4.5–4.6).
+"""Score stage: the 766-style index and the plan scorecard (docs/spec §4.5–4.6).
 
 The tables are computed by ``sql/score/index_766.sql`` and ``sql/score/scorecard.sql``;
 :mod:`reform_pipeline.score.build` runs them and summarises the result for Dagster metadata.

@@ -1,4 +1,4 @@
-"""Dagster assets of the score stage (SPEC §4.5–4.6)."""
+"""Dagster assets of the score stage (docs/spec §4.5–4.6)."""
 
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
@@ -15,7 +15,7 @@ GROUP = "score"
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, deps=["unit_metrics", "dossier_facts"])
 def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The 766-style service index (Decision 766/QĐ-TTg) for every unit and period: points per
-    covered indicator and a total scaled to 100. Table score.index_766. SPEC §4.5."""
+    covered indicator and a total scaled to 100. Table score.index_766. docs/spec §4.5."""
     return MaterializeResult(
         metadata=build_and_describe(context, warehouse, build_index_766, "score.index_766", "computing the 766 index"))
 
@@ -23,7 +23,7 @@ def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
 @asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, deps=["unit_metrics", "plan_targets", "index_766"])
 def scorecard(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The provincial scorecard (bảng theo dõi chỉ tiêu): each plan target beside the measured
-    year-to-date value and its status (met / not_met / no_data). Table score.scorecard. SPEC §4.6."""
+    year-to-date value and its status (met / not_met / no_data). Table score.scorecard. docs/spec §4.6."""
     metadata = build_and_describe(context, warehouse, build_scorecard, "score.scorecard", "computing the scorecard")
     with warehouse.get_connection() as con:
         metadata["scorecard"] = MetadataValue.md(scorecard_markdown(con))

@@ -1,4 +1,4 @@
-"""Build the score tables (SPEC §4.5–4.6) and summarise them for the asset metadata.
+"""Build the score tables (docs/spec §4.5–4.6) and summarise them for the asset metadata.
 
 Each ``build_<table>`` runs ``sql/score/<table>.sql`` on a warehouse connection that already
 holds ``model.unit_metrics``, ``model.dossier_facts``, ``staging.unit_closure``,
@@ -17,7 +17,7 @@ from reform_pipeline.warehouse import run_sql_file, scalar
 
 SCORECARD_STATUSES = ("met", "not_met", "no_data")
 
-# The province is the root of the unit tree (SPEC §2.3).
+# The province is the root of the unit tree (docs/spec §2.3).
 _ROOT_UNIT = "SELECT agency_code FROM staging.agencies WHERE parent_code IS NULL ORDER BY depth, agency_code LIMIT 1"
 
 _ROOT_TOTAL_LATEST = """

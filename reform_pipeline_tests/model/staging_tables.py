@@ -101,7 +101,7 @@ def add_override(con, date: str, is_working_day: bool, note: str | None) -> None
 
 
 def add_dossier(con, dossier_id: str, **values: Any) -> None:
-    """One dossier (its latest version) with the SPEC §2.1 defaults already applied, as staging holds it."""
+    """One dossier (its latest version) with the docs/spec §2.1 defaults already applied, as staging holds it."""
     row = {
         "dossier_id": dossier_id,
         "procedure_code": "P5",

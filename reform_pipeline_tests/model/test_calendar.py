@@ -1,4 +1,4 @@
-"""SPEC §4.1: the working-day calendar."""
+"""docs/spec §4.1: the working-day calendar."""
 
 import datetime as dt
 

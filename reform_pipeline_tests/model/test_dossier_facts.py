@@ -1,4 +1,4 @@
-"""SPEC §4.2: dossier-level facts at t = the as-of date (model.dossier_facts).
+"""docs/spec §4.2: dossier-level facts at t = the as-of date (model.dossier_facts).
 
 Every dossier uses procedure P5 (5 working days) unless it says otherwise. The as-of date is
 Thursday 15 May 2025. April–May 2025: Monday 7 April (Hùng Kings) and 30 April – 2 May are

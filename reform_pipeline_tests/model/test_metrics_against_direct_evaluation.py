@@ -1,4 +1,4 @@
-"""unit_metrics takes shortcuts for speed (SPEC §4.3–4.4): quantiles from rolled-up histograms,
+"""unit_metrics takes shortcuts for speed (docs/spec §4.3–4.4): quantiles from rolled-up histograms,
 finished dossiers evaluated once, month counts summed into quarters and years. These tests
 compare it with the direct definition on random dossiers: DuckDB's quantile_cont over the
 resolved dossiers of each subtree, and the §4.2 facts evaluated for every (dossier, period)."""
@@ -77,7 +77,7 @@ def test_histogram_quantiles_equal_quantile_cont(con):
 
 
 def _random_dossier(rng: random.Random) -> dict:
-    """Any combination SPEC §2.1 lets through: open, finished, finished or answered after the
+    """Any combination docs/spec §2.1 lets through: open, finished, finished or answered after the
     as-of date, received after it, returned before finished, supplements after the finish,
     withdrawn, refused."""
     received = dt.date(2025, 1, 20) + dt.timedelta(days=rng.randrange(0, 200))

@@ -1,4 +1,4 @@
-"""SPEC §4.3–4.4: unit metrics per unit × period × metric code (model.unit_metrics).
+"""docs/spec §4.3–4.4: unit metrics per unit × period × metric code (model.unit_metrics).
 
 The unit tree: KH (province) ⊃ NT (Nha Trang) ⊃ NT01, NT02, and KH ⊃ SO (a department).
 Procedure P5 takes 5 working days. April 2025: Monday 7 April (Hùng Kings) and Wednesday 30

@@ -60,7 +60,7 @@ def test_deploy_dagster_yaml_queues_runs_one_at_a_time_and_watches_their_process
         concurrency = instance.get_concurrency_config()
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert concurrency.run_queue_config.max_concurrent_runs == 1
-        # SPEC §5.1: the daemon marks failed a started run whose process is gone
+        # docs/spec §5.1: the daemon marks failed a started run whose process is gone
         assert type(instance.run_launcher).__name__ == "ProcessCheckingRunLauncher"
         assert instance.run_launcher.supports_check_run_worker_health
         assert instance.run_monitoring_enabled

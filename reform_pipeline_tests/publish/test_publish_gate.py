@@ -1,4 +1,4 @@
-"""SPEC §5.1: a shrinking run publishes nothing; the message names what shrank and the likely
+"""docs/spec §5.1: a shrinking run publishes nothing; the message names what shrank and the likely
 cause; REFORM_ACCEPT_SHRINK=1 lets one run through. Rules on hand-made states, then the real
 command under a DAGSTER_HOME set up as `make run` sets it up."""
 

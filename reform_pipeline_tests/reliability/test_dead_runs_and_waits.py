@@ -1,4 +1,4 @@
-"""SPEC §5.1 "A dead run blocks nothing" and "A run never waits forever", against real
+"""docs/spec §5.1 "A dead run blocks nothing" and "A run never waits forever", against real
 processes: `python -m reform_pipeline.run` (what `make run` starts) and `dagster dev` (what
 `make ui` starts), both under a DAGSTER_HOME set up from deploy/dagster.yaml as the Makefile
 sets it up."""

@@ -1,5 +1,5 @@
 """Every configuration error is one line on stderr and exit status 2, with no traceback and
-nothing published (SPEC §3; docs/operating.md "Reading a stop")."""
+nothing published (docs/spec §3; docs/operating.md "Reading a stop")."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ DOSSIERS = [
 
 
 def build_bi_file(warehouse: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Publish the scored scenario with the real publish stage (SPEC §5, STORAGE_VERSION 'v1.1.0')."""
+    """Publish the scored scenario with the real publish stage (docs/spec §5, STORAGE_VERSION 'v1.1.0')."""
     run_sql_file(warehouse, "ingest/schema")  # the meta tables; the others exist already
     # quarter rows for the communes' on-time rate (the scenario has months and the year)
     for scope, numerator in (("NT-VH", 30), ("NT-PS", 36), ("NT", 80)):
@@ -135,7 +135,7 @@ def test_example_query_runs_on_the_published_shape(bi_file, index):
 
 @pytest.mark.skipif(not OLD_DUCKDB.exists(), reason="make setup installs the old DuckDB client")
 def test_example_queries_run_on_duckdb_1_1(bi_path):
-    # BI drivers bundle older DuckDB releases: the examples must not need a newer one (SPEC §5)
+    # BI drivers bundle older DuckDB releases: the examples must not need a newer one (docs/spec §5)
     script = textwrap.dedent(
         """
         import json, sys, duckdb
@@ -219,7 +219,7 @@ def test_metric_catalogue_is_published_with_every_metric_code_then_every_indicat
     assert [r[0] for r in indicators] == [
         "progress_on_time", "online_dossiers", "online_payment", "payment_procedures", "e_result",
         "digitization", "satisfaction_dossier"]
-    assert sum(r[6] for r in indicators) == 56  # the covered maximum of SPEC §4.5's example
+    assert sum(r[6] for r in indicators) == 56  # the covered maximum of docs/spec §4.5's example
     # every code of the other tables is catalogued
     assert bi_file.execute(
         "SELECT count(*) FROM (SELECT metric_code FROM mart.unit_metrics UNION SELECT kpi_code FROM mart.scorecard "

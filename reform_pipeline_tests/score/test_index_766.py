@@ -1,4 +1,4 @@
-"""SPEC §4.5: the 766-style index, from hand-made unit metrics and dossier facts."""
+"""docs/spec §4.5: the 766-style index, from hand-made unit metrics and dossier facts."""
 
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def _payment_fixture(con):
     # procedure E: paid on the provincial portal but not accepted: not received
     add_dossier(con, "d5", "E", "NT-VH", jan, fee_amount=10_000, paid_online=2, status=3,
                 outcome="not_accepted")
-    # procedure F: withdrawn dossiers are received (SPEC §4.3)
+    # procedure F: withdrawn dossiers are received (docs/spec §4.3)
     add_dossier(con, "d6", "F", "NT", jan, fee_amount=10_000, paid_online=2, status=7,
                 outcome="withdrawn")
     # procedure G: paid online in February only

@@ -1,4 +1,4 @@
-"""SPEC §4.6: each plan target beside its measured year-to-date value and its status."""
+"""docs/spec §4.6: each plan target beside its measured year-to-date value and its status."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Tiny hand-made inputs of the score stage, with exactly the documented columns.
 
 The tables mirror docs/architecture.md: ``staging.agencies``, ``staging.unit_closure``,
-``staging.targets``, ``model.unit_metrics`` and ``model.dossier_facts`` (SPEC §5 columns), and
+``staging.targets``, ``model.unit_metrics`` and ``model.dossier_facts`` (docs/spec §5 columns), and
 the metric catalogue as the ingest stage loads it (``meta.metric_catalogue``,
 ``meta.index_766_indicators``).
 """

@@ -1,4 +1,4 @@
--- Rows of every input file, as read and as stored (SPEC §2: a row that breaks a rule goes to
+-- Rows of every input file, as read and as stored (docs/spec §2: a row that breaks a rule goes to
 -- quarantine; it never silently disappears). One row per file:
 --   rows_read                  data rows the ingest read from the file (meta.input_files)
 --   rows_staged                dossier exports: valid rows in staging.dossier_rows (reason
@@ -6,7 +6,7 @@
 --                              across files by key and keep no per-file count
 --   rows_quarantined           rows of the file in meta.quarantine now
 --   rows_quarantined_recorded  the quarantine count recorded for the file (meta.input_files,
---                              what run_info shows, SPEC §5): the ingest's, then each
+--                              what run_info shows, docs/spec §5): the ingest's, then each
 --                              re-check's; it must equal rows_quarantined
 -- Dossier exports: every ingested export, plus any file that has staged or quarantined rows
 -- but no ingested export behind it (rows_read NULL). Reference files: the latest reference

@@ -1,5 +1,5 @@
 -- Dossiers received on the latest day in the data, and on the same weekday of each of the
--- previous 8 weeks (k = 1 … 8), province-wide (SPEC §4.3 received: accepted dossiers, withdrawn
+-- previous 8 weeks (k = 1 … 8), province-wide (docs/spec §4.3 received: accepted dossiers, withdrawn
 -- included; at the as-of date, so dossier_facts outcome is not 'not_accepted'). Only weeks
 -- on or after the first received date count as comparable; a comparable day with no dossier
 -- counts 0.

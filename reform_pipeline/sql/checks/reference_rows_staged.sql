@@ -1,4 +1,4 @@
--- Reference tables against the rows that could have fed them (SPEC §2.2–2.5): a repeated key
+-- Reference tables against the rows that could have fed them (docs/spec §2.2–2.5): a repeated key
 -- keeps its last valid row, so a table never holds more rows than its files' valid rows
 -- (rows read − rows quarantined, latest reference batch). More would mean stale rows.
 WITH batch AS (

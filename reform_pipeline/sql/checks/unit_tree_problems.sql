@@ -1,4 +1,4 @@
--- staging.agencies must be one tree (SPEC §2.3): exactly one root, depth 0; every other unit's
+-- staging.agencies must be one tree (docs/spec §2.3): exactly one root, depth 0; every other unit's
 -- parent exists and its depth is the parent's + 1 (which also rules out cycles); codes are
 -- unique. One row per problem found.
 WITH units AS (

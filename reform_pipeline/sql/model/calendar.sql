@@ -1,4 +1,4 @@
--- model.calendar: the working-day calendar (SPEC §4.1).
+-- model.calendar: the working-day calendar (docs/spec §4.1).
 -- One row per date of the span; the working status comes from model/calendar.py (holidays
 -- package, make-up Saturdays, then staging.calendar_overrides), bound as the lists $dates,
 -- $working, $sources and $notes (one entry per date).

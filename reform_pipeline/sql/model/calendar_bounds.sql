@@ -1,5 +1,5 @@
--- Bounds of the working-day calendar (SPEC §4.1): the earliest and latest date of any timestamp
--- in staging.dossiers, and the longest statutory deadline (SPEC §2.2 processing_days), from
+-- Bounds of the working-day calendar (docs/spec §4.1): the earliest and latest date of any timestamp
+-- in staging.dossiers, and the longest statutory deadline (docs/spec §2.2 processing_days), from
 -- which model/calendar.py derives the span with its margins.
 SELECT
     CAST(least(

@@ -1,5 +1,5 @@
 -- model.dossier_facts: one row per dossier (its latest version), facts at t = the as-of date
--- (SPEC §4.2, columns of SPEC §5). No personal data. The rules are in model/fact_rules.sql,
+-- (docs/spec §4.2, columns of docs/spec §5). No personal data. The rules are in model/fact_rules.sql,
 -- which the build runs first.
 --
 -- Every valid dossier is listed. Where §4.2 does not apply, outcome is not_accepted (status 1

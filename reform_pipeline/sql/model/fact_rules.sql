@@ -1,17 +1,17 @@
--- The dossier-level rules of SPEC §4.2, evaluated at a cut-off date t, in one place.
+-- The dossier-level rules of docs/spec §4.2, evaluated at a cut-off date t, in one place.
 --
 -- model/dossier_facts.sql evaluates them at t = the as-of date, model/unit_metrics.sql at
--- t = the end of each period (SPEC §4.3). Both run this file first. Everything here is
+-- t = the end of each period (docs/spec §4.3). Both run this file first. Everything here is
 -- TEMP: it lives on the connection that runs the build and never reaches a published file.
 --
---   wd_between(index_a, index_b)   wd(a, b) of SPEC §4.1 from two model.calendar.wd_index values
+--   wd_between(index_a, index_b)   wd(a, b) of docs/spec §4.1 from two model.calendar.wd_index values
 --   model_dossier_timeline          what does not depend on t: dates, their wd_index, due date,
 --                                  allowed working days, the date the facts settle (one row per
 --                                  dossier of staging.dossiers)
 --   model_dossier_facts_at(name)    the facts at t for the rows of the relation called name:
 --                                  model_dossier_timeline columns plus a DATE column t
 
--- The outcomes of SPEC §4.2 (an enum: the metrics compare them for millions of rows).
+-- The outcomes of docs/spec §4.2 (an enum: the metrics compare them for millions of rows).
 CREATE OR REPLACE TEMP TYPE model_outcome AS ENUM (
     'early', 'on_time', 'late', 'in_progress', 'overdue', 'not_accepted', 'withdrawn'
 );

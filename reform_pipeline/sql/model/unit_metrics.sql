@@ -1,5 +1,5 @@
--- model.unit_metrics: every unit × period × metric code (SPEC §4.3 populations, §4.4 metric codes,
--- columns of SPEC §5). Dense: a unit or period without dossiers still has every metric row.
+-- model.unit_metrics: every unit × period × metric code (docs/spec §4.3 populations, §4.4 metric codes,
+-- columns of docs/spec §5). Dense: a unit or period without dossiers still has every metric row.
 -- The dossier rules are those of model/fact_rules.sql (run first), evaluated at t = end_P.
 --
 -- Set-based and linear in the number of dossiers:
@@ -11,7 +11,7 @@
 --      histogram of elapsed_wd, and received(P) counted per agency and month,
 --   4. month counts summed into their month, quarter and year,
 --   5. roll-up of the agency counts and histograms through staging.unit_closure: a unit covers
---      its subtree (SPEC §2.3) without ever pairing a dossier with its ancestors,
+--      its subtree (docs/spec §2.3) without ever pairing a dossier with its ancestors,
 --   6. median and p90 from the cumulative histogram, with quantile_cont's linear interpolation,
 --   7. the catalogue metrics from staging.procedures by owning unit,
 --   8. one row per metric code,

@@ -1,4 +1,4 @@
--- The BI file's tables (SPEC §5), written into the attached database `bi` (a temporary file that
+-- The BI file's tables (docs/spec §5), written into the attached database `bi` (a temporary file that
 -- replaces the published one only once everything is written). No personal data, no raw rows:
 -- every table below lists its columns, and none of them comes from the applicant columns or
 -- from meta.quarantine.raw_values.

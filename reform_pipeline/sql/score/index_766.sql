@@ -1,6 +1,6 @@
--- score.index_766: the 766-style service-quality index (SPEC §4.5; Quyết định 766/QĐ-TTg),
+-- score.index_766: the 766-style service-quality index (docs/spec §4.5; Quyết định 766/QĐ-TTg),
 -- one row per unit × period × indicator of model.unit_metrics, plus one `total` row per
--- unit × period. Columns: SPEC §5 (index_766) and docs/bi.md.
+-- unit × period. Columns: docs/spec §5 (index_766) and docs/bi.md.
 --
 -- The indicators, their groups, the rates they score, maximum points and thresholds are those of
 -- the metric catalogue (meta.index_766_indicators, from reform_pipeline/catalogue/index_766.csv).
@@ -16,7 +16,7 @@ CREATE SCHEMA IF NOT EXISTS score;
 
 CREATE OR REPLACE TABLE score.index_766 AS
 WITH
--- The covered indicators of SPEC §4.5. `threshold_hundredths` is T × 100 as a whole number
+-- The covered indicators of docs/spec §4.5. `threshold_hundredths` is T × 100 as a whole number
 -- (the catalogue refuses a T with more than 2 decimals).
 indicator_definitions AS (
     SELECT
@@ -28,7 +28,7 @@ indicator_definitions AS (
         CAST(CAST(threshold AS DECIMAL(4, 2)) * 100 AS BIGINT) AS threshold_hundredths
     FROM meta.index_766_indicators
 ),
--- Every unit × period that unit_metrics publishes, and the period list itself (SPEC §4.4).
+-- Every unit × period that unit_metrics publishes, and the period list itself (docs/spec §4.4).
 unit_periods AS (
     SELECT DISTINCT scope_code, scope_name, period_type, period_start, period_end
     FROM model.unit_metrics
@@ -39,7 +39,7 @@ periods AS (
 ),
 -- payment_procedures: distinct procedures with ≥ 1 received(P) dossier with a fee, and among
 -- them those with ≥ 1 such dossier paid online. received(P) = accepted dossiers (withdrawn
--- included, SPEC §4.3) received in P. Aggregated by (agency, procedure, month) first, then each
+-- included, docs/spec §4.3) received in P. Aggregated by (agency, procedure, month) first, then each
 -- agency × period keeps its procedures as a set of bits (bit k: the procedure numbered k), and
 -- only those sets are spread over the ancestors of the agency and united there (bit_or): the
 -- number of distinct procedures of a subtree is the number of bits set. The fan-out of the
@@ -97,7 +97,7 @@ fee_agency_periods AS (
     GROUP BY g.agency_code, g.period_type, g.period_start
 ),
 payment_procedures AS (
-    -- a unit covers every dossier received by it or by any unit below it (SPEC §2.3)
+    -- a unit covers every dossier received by it or by any unit below it (docs/spec §2.3)
     SELECT
         c.ancestor_code AS scope_code,
         f.period_type,
@@ -131,7 +131,7 @@ indicator_rows AS (
         r.value AS rate,
         i.max_points,
         i.threshold,
-        -- an indicator whose rate is NULL is not covered (SPEC §4.5)
+        -- an indicator whose rate is NULL is not covered (docs/spec §4.5)
         CASE
             WHEN r.value IS NULL OR r.denominator IS NULL OR r.denominator <= 0 THEN NULL
             -- r ≥ T  ⇔  numerator × 100 ≥ T × 100 × denominator

@@ -1,5 +1,5 @@
--- score.scorecard: each plan target (SPEC §2.5) beside the value measured for its scope unit
--- over its year to the as-of date, and its status (SPEC §4.6). Columns: SPEC §5 (scorecard).
+-- score.scorecard: each plan target (docs/spec §2.5) beside the value measured for its scope unit
+-- over its year to the as-of date, and its status (docs/spec §4.6). Columns: docs/spec §5 (scorecard).
 --
 -- The measured value is the `year` row of model.unit_metrics (period_end already cut at the
 -- as-of date). status: `met` when `value comparator target` holds, `not_met` when not,
