@@ -21,6 +21,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from reform_pipeline.raw_folder import record_inputs
 from reform_pipeline.settings import DEFAULT_LOCK_WAIT_SECONDS, Settings, parse_as_of
 from reform_pipeline.warehouse_access import connect, run_lock
 
@@ -28,11 +29,15 @@ from reform_pipeline.warehouse_access import connect, run_lock
 WORKER_PID_TAG = "reform/worker_pid"
 WORKER_HOST_TAG = "reform/worker_host"
 WORKER_STARTED_TAG = "reform/worker_started"
+# The run the other three describe: a re-execution inherits its parent's tags, which then
+# describe the parent's process, not its own.
+WORKER_RUN_TAG = "reform/worker_run"
 
 
-def worker_tags() -> dict[str, str]:
+def worker_tags(run_id: str) -> dict[str, str]:
     """This process, as the run tags that identify it even after its PID is reused."""
     return {
+        WORKER_RUN_TAG: run_id,
         WORKER_PID_TAG: str(os.getpid()),
         WORKER_HOST_TAG: socket.gethostname(),
         WORKER_STARTED_TAG: f"{psutil.Process().create_time():.3f}",
@@ -45,6 +50,8 @@ class WarehouseResource(DuckDBResource):
     the file, then fails naming it."""
 
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    # the raw folder this run reads: recorded as found when the run takes the warehouse
+    raw_dir: str = ""
     _log = PrivateAttr(default=None)
 
     @contextlib.contextmanager
@@ -52,7 +59,7 @@ class WarehouseResource(DuckDBResource):
         run = context.run
         instance = context.instance
         if run is not None and instance is not None and run.run_id:
-            instance.add_run_tags(run.run_id, worker_tags())
+            instance.add_run_tags(run.run_id, worker_tags(run.run_id))
         self._log = context.log.info if context.log is not None else None
         with run_lock(
             Path(self.database), self.lock_wait_seconds,
@@ -61,6 +68,9 @@ class WarehouseResource(DuckDBResource):
                         or run.tags.get("dagster/sensor_name") or "the Dagster UI") if run is not None else "",
             progress=self._log,
         ):
+            if self.raw_dir:
+                # the new-file sensor starts no second run for what this run reads
+                record_inputs(Path(self.raw_dir), Path(self.database))
             yield self
 
     @contextlib.contextmanager
@@ -78,6 +88,8 @@ class ReformSettings(ConfigurableResource):
     raw_dir: str
     bi_db: str
     as_of: str = ""
+    # where the runs record the raw folder as they found it (the sensor reads that record)
+    warehouse: str = ""
     # REFORM_ACCEPT_SHRINK: this run may publish a BI file that shrinks (docs/spec §5.1)
     accept_shrink: bool = False
 
@@ -99,11 +111,13 @@ def resources_from(settings: Settings) -> dict:
         "warehouse": WarehouseResource(
             database=str(settings.warehouse), connection_config=settings.duckdb_config(),
             lock_wait_seconds=settings.lock_wait_seconds,
+            raw_dir=str(settings.raw_dir),
         ),
         "reform": ReformSettings(
             raw_dir=str(settings.raw_dir),
             bi_db=str(settings.bi_db),
             as_of=settings.as_of.isoformat() if settings.as_of else "",
+            warehouse=str(settings.warehouse),
             accept_shrink=settings.accept_shrink,
         ),
     }

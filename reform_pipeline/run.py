@@ -29,6 +29,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 from reform_pipeline.ingest.build import MissingInput, discover
 from reform_pipeline.settings import ConfigError, Settings
@@ -37,6 +38,10 @@ from reform_pipeline.warehouse_access import check_writable_file_path
 # Dagster's own engine events are DEBUG; the pipeline's progress lines are INFO.
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# workspace.yaml's code location, and the repository Dagster makes of a Definitions object
+CODE_LOCATION = "reform_pipeline"
+REPOSITORY = "__repository__"
+REPO = Path(__file__).resolve().parents[1]
 # Errors raised inside a step that are the operator's to fix, not the pipeline's: one line and
 # the exit status beside them, no traceback.
 _CONFIG_ERRORS = {"ConfigError", "WarehouseUnusable", "MissingInput"}
@@ -51,16 +56,13 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
-    from reform_pipeline.ops import NIGHTLY_JOB_NAME
     from reform_pipeline.ops.run_health import recover_dead_runs
-    from reform_pipeline.resources import worker_tags
 
     try:
-        from reform_pipeline.definitions import defs
+        import reform_pipeline.definitions  # noqa: F401  (a configuration error shows on import)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
     # SIGTERM (systemd, `kill`) stops the run the way Ctrl-C does: marked failed, nothing published
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
@@ -69,12 +71,7 @@ def main() -> int:
         recover_dead_runs(instance, log=lambda line: print(f"note: {line}"))
         started = time.perf_counter()
         try:
-            result = job.execute_in_process(
-                instance=instance,
-                run_config=RUN_CONFIG,
-                raise_on_error=False,
-                tags={"started_by": "make run", **worker_tags()},
-            )
+            result = run_nightly_job(instance)
         except KeyboardInterrupt:
             print("interrupted: the run was stopped; the previous BI file, if any, was left in place",
                   file=sys.stderr)
@@ -98,6 +95,41 @@ def main() -> int:
 
 
 _interrupted: list[int] = []
+
+
+def run_nightly_job(instance):
+    """Run the job `nightly_refresh` in this process, recorded as a run of the code location
+    `reform_pipeline` of workspace.yaml: the UI shows it under that job and can re-execute it,
+    as it can a run the schedule or the sensor started."""
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+    from dagster._core.execution.api import execute_run
+    from dagster._core.remote_origin import ManagedGrpcPythonEnvCodeLocationOrigin, RemoteRepositoryOrigin
+    from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+    from dagster._core.utils import make_new_run_id
+
+    from reform_pipeline.ops import NIGHTLY_JOB_NAME
+    from reform_pipeline.resources import worker_tags
+
+    module = "reform_pipeline.definitions"
+    recon_job = ReconstructableRepository.for_module(module, "defs", working_directory=str(REPO)) \
+        .get_reconstructable_job(NIGHTLY_JOB_NAME)
+    origin = RemoteRepositoryOrigin(
+        ManagedGrpcPythonEnvCodeLocationOrigin(
+            LoadableTargetOrigin(executable_path=sys.executable, module_name=module, working_directory=str(REPO)),
+            location_name=CODE_LOCATION,
+        ),
+        REPOSITORY,
+    )
+    run_id = make_new_run_id()
+    run = instance.create_run_for_job(
+        job_def=recon_job.get_definition(),
+        run_id=run_id,
+        run_config=RUN_CONFIG,
+        tags={"started_by": "make run", **worker_tags(run_id)},
+        remote_job_origin=origin.get_job_origin(NIGHTLY_JOB_NAME),
+        job_code_origin=recon_job.get_python_origin(),
+    )
+    return execute_run(recon_job, run, instance, raise_on_error=False)
 
 
 def open_instance():

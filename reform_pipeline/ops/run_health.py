@@ -27,7 +27,7 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRun, DagsterRunSta
 from dagster._core.events import JobFailureData, RunFailureReason
 from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
 
-from reform_pipeline.resources import WORKER_HOST_TAG, WORKER_PID_TAG, WORKER_STARTED_TAG
+from reform_pipeline.resources import WORKER_HOST_TAG, WORKER_PID_TAG, WORKER_RUN_TAG, WORKER_STARTED_TAG
 
 # A process started this much after the moment a run recorded its PID is another process
 # that reuses the PID (clock resolution of the start times compared).
@@ -48,14 +48,15 @@ class Worker:
 def worker_of(instance: DagsterInstance, run: DagsterRun) -> Worker | None:
     """The process that executes ``run``, as far as the run's tags and events tell."""
     tags = run.tags
-    if tags.get(WORKER_PID_TAG, "").isdigit():
+    # tags inherited from a parent run describe the parent's process
+    if tags.get(WORKER_PID_TAG, "").isdigit() and tags.get(WORKER_RUN_TAG) == run.run_id:
         try:
             started = float(tags.get(WORKER_STARTED_TAG, ""))
         except ValueError:
             started = None
         return Worker(int(tags[WORKER_PID_TAG]), tags.get(WORKER_HOST_TAG, ""), started, None)
     records = instance.get_records_for_run(run.run_id, of_type=DagsterEventType.ENGINE_EVENT).records
-    for record in records:
+    for record in reversed(records):  # the latest worker, should the run have been resumed
         event = record.event_log_entry.dagster_event
         data = getattr(event, "engine_event_data", None) if event is not None else None
         pid = data.metadata.get("pid") if data is not None and data.metadata else None

@@ -3,8 +3,10 @@
 The cursor remembers every input file of the raw folder (REFORM_RAW_DIR) by name, size and
 modification time. A tick that finds new or changed files asks for one run covering all of them;
 its run key is made of those files' signatures, so the same version of a file never starts a
-second run, even if the cursor is lost. The sensor only lists the folder: it never opens the
-warehouse, whose lock belongs to the run that is writing it.
+second run, even if the cursor is lost. A file as the latest run found it when it started
+(`make run`'s, say: reform_pipeline/raw_folder.py) starts no run either: that run read it. The
+sensor only lists the folder and reads that record: it never opens the warehouse, whose lock
+belongs to the run that is writing it.
 """
 
 import hashlib
@@ -13,29 +15,19 @@ from pathlib import Path
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
-from reform_pipeline.ingest.columns import kind_of_file
 from reform_pipeline.ops import NIGHTLY_JOB_NAME
+from reform_pipeline.raw_folder import Snapshot, recorded_inputs, snapshot
 from reform_pipeline.resources import ReformSettings
-
-# name -> [size in bytes, modification time in ns]
-Snapshot = dict[str, list[int]]
 
 NAMES_IN_TAG = 3
 
 
-def snapshot(raw_dir: Path) -> Snapshot:
-    """Every input file of the raw folder (docs/spec §2: recognised by name prefix and extension)."""
-    found: Snapshot = {}
-    for path in sorted(raw_dir.iterdir(), key=lambda p: p.name):
-        if kind_of_file(path.name) and path.is_file():
-            stat = path.stat()
-            found[path.name] = [stat.st_size, stat.st_mtime_ns]
-    return found
-
-
-def new_or_changed(seen: Snapshot, current: Snapshot) -> list[str]:
-    """Names of files that are new, or whose size or modification time changed, in name order."""
-    return [name for name, signature in current.items() if seen.get(name) != signature]
+def new_or_changed(seen: Snapshot, current: Snapshot, read_by_a_run: Snapshot | None = None) -> list[str]:
+    """Names of files that are new, or whose size or modification time changed, in name order;
+    a file as the latest run found it (``read_by_a_run``) is not new: that run read it."""
+    read_by_a_run = read_by_a_run or {}
+    return [name for name, signature in current.items()
+            if seen.get(name) != signature and read_by_a_run.get(name) != signature]
 
 
 def run_key(current: Snapshot, names: list[str]) -> str:
@@ -64,10 +56,12 @@ def raw_folder_sensor(context: SensorEvaluationContext, reform: ReformSettings):
         return SkipReason(f"the raw folder {raw_dir} does not exist (set REFORM_RAW_DIR)")
     seen = read_cursor(context.cursor)
     current = snapshot(raw_dir)
-    changed = new_or_changed(seen, current)
+    # files that `make run` (or any run) has just read start no second run
+    read = recorded_inputs(Path(reform.warehouse)) if reform.warehouse else {}
+    changed = new_or_changed(seen, current, read)
     cursor = json.dumps(current, sort_keys=True)
     if not changed:
-        return SensorResult(skip_reason=f"no new or changed input file in {raw_dir}", cursor=cursor)
+        return SensorResult(skip_reason=f"no new or changed input file in {raw_dir} that no run has read", cursor=cursor)
     shown = ", ".join(changed[:NAMES_IN_TAG])
     if len(changed) > NAMES_IN_TAG:
         shown += f" and {len(changed) - NAMES_IN_TAG} more"

@@ -5,6 +5,7 @@ import os
 from dagster import RunRequest, SkipReason, build_sensor_context
 
 from reform_pipeline.ops.sensors import raw_folder_sensor
+from reform_pipeline.raw_folder import record_inputs
 from reform_pipeline.resources import ReformSettings
 from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv
 
@@ -81,3 +82,35 @@ def test_a_missing_raw_folder_is_skipped_with_its_name(tmp_path):
     requests, _, skip = evaluate(tmp_path / "nowhere")
     assert requests == []
     assert "nowhere" in skip and "REFORM_RAW_DIR" in skip
+
+
+def evaluate_with_warehouse(raw, warehouse, cursor=None):
+    reform = ReformSettings(raw_dir=str(raw), bi_db=str(raw.parent / "bi.duckdb"), warehouse=str(warehouse))
+    result = raw_folder_sensor(build_sensor_context(cursor=cursor, resources={"reform": reform}))
+    return list(result.run_requests or []), result.cursor
+
+
+def test_files_that_make_run_has_just_read_start_no_second_run(tmp_path):
+    """`make run` records the raw folder as it found it when it took the warehouse; the sensor
+    of a UI started afterwards (a new DAGSTER_HOME cursor: every file looks new) asks for no run
+    for those files, and one for a file that arrives after."""
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250310.csv": [dossier()]})
+    warehouse = tmp_path / "work" / "reform.duckdb"
+    warehouse.parent.mkdir()
+    record_inputs(raw, warehouse)  # what the warehouse resource does when a run starts
+
+    requests, cursor = evaluate_with_warehouse(raw, warehouse)
+    assert requests == []
+
+    write_csv(raw / "dossiers_20250311.csv", [dossier(MaHoSo="HS-011")])
+    requests, _ = evaluate_with_warehouse(raw, warehouse, cursor)
+    assert [r.tags["reform/changed_files"] for r in requests] == ["dossiers_20250311.csv"]
+
+
+def test_a_file_changed_after_the_run_read_it_starts_a_run(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250310.csv": [dossier()]})
+    warehouse = tmp_path / "reform.duckdb"
+    record_inputs(raw, warehouse)
+    write_csv(raw / "dossiers_20250310.csv", [dossier(), dossier(MaHoSo="HS-002")])
+    requests, _ = evaluate_with_warehouse(raw, warehouse)
+    assert [r.tags["reform/changed_files"] for r in requests] == ["dossiers_20250310.csv"]
