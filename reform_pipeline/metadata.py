@@ -21,7 +21,84 @@ _SCOPE_AND_PERIOD = {
     "period_start": "first day of the calendar period",
     "period_end": "last day of the period, cut at the as-of date",
 }
+_DOSSIER_CODES = {
+    "dossier_id": "the dossier's id in the one-stop system (mã hồ sơ, §2.1)",
+    "procedure_code": "the procedure (mã TTHC), in staging.procedures",
+    "agency_code": "the unit that received the dossier, in staging.agencies",
+    "channel": "1 in person, 2 online, 3 postal (§2.1)",
+    "service_level": "2 none, 3 partial online, 4 full online (toàn trình)",
+    "status": "1 registered … 10 result returned (§2.1)",
+    "fee_amount": "fees and charges in VND, 0 when none",
+    "paid_online": "0 not online, 1 national portal, 2 provincial payment portal",
+    "digitized_components": "the dossier's components were digitised at intake",
+    "result_attached": "an electronic result is attached",
+    "rating": "4 very satisfied … 1 not satisfied; NULL when not rated",
+    "complaint": "the applicant filed a complaint or petition",
+}
+_TIMESTAMPS = {
+    name: f"{meaning} (Vietnam time, §2.0)" for name, meaning in {
+        "submitted_at": "submitted", "received_at": "received (tiếp nhận)", "due_at": "due (hẹn trả)",
+        "finished_at": "processing finished", "returned_at": "result returned",
+        "supplement_requested_at": "supplement requested", "supplement_received_at": "supplement received",
+        "updated_at": "this version exported",
+    }.items()
+}
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "staging.agencies": {
+        "agency_code": "the unit's code (mã đơn vị, §2.3)",
+        "agency_name": "its name",
+        "kind": "province, department, district, commune, ward, center or division",
+        "parent_code": "the unit above it; NULL for the root",
+        "admin_code": "the GSO code of a province or commune, where given",
+        "depth": "0 for the root, parent's + 1 below",
+    },
+    "staging.procedures": {
+        "procedure_code": "the procedure's code (mã TTHC, §2.2)",
+        "procedure_name": "its name",
+        "field": "its field (lĩnh vực)",
+        "agency_code": "the unit that owns it, where set",
+        "service_level": "what it is offered at today: 2, 3 or 4 (full online)",
+        "full_online_eligible": "it qualifies to be offered fully online",
+        "processing_days": "statutory working days (thời hạn giải quyết)",
+        "declared_fields": "fields the applicant declares today",
+        "declared_fields_baseline": "the same before simplification, where given",
+    },
+    "staging.calendar_overrides": {
+        "date": "the day (§2.4)",
+        "is_working_day": "1 worked, 0 off, whatever the built-in calendar says",
+        "note": "why",
+    },
+    "staging.targets": {
+        "plan_id": "the plan (kế hoạch CCHC, §2.5)",
+        "scope_code": "the unit the target is set for",
+        "year": "the plan year",
+        "kpi_code": "a code of the metric catalogue",
+        "comparator": "> >= < or <=",
+        "target": "the target (a fraction for rates)",
+        "source": "where the target is stated",
+    },
+    "staging.dossiers": {
+        **_DOSSIER_CODES, **_TIMESTAMPS,
+        "supplement_count": "supplement requests (yêu cầu bổ sung)",
+        "source_file": "the export this version comes from",
+        "row_number": "its data row in that export, from 1",
+    },
+    "model.calendar": {
+        "date": "the day (§4.1)",
+        "is_working_day": "Monday–Friday and no holiday, or a make-up Saturday, after the overrides",
+        "source": "what decided it: weekday, weekend, holiday, make-up day or an override",
+        "note": "the holiday or override's note",
+        "wd_index": "working days up to and including this day, for wd(a, b) = wd_index(b) − wd_index(a)",
+    },
+    "model.dossier_facts": {
+        **_DOSSIER_CODES,
+        "received_date": "the date of received_at (§4.2)",
+        "due_date": "the due date: due_at, else processing_days working days after receipt",
+        "end_date": "where the clock stopped at the as-of date (§4.2)",
+        "elapsed_wd": "working days taken, supplement pauses excluded",
+        "allowed_wd": "working days allowed",
+        "outcome": "early, on_time, late, in_progress, overdue, not_accepted or withdrawn",
+    },
     "model.unit_metrics": {
         **_SCOPE_AND_PERIOD,
         "metric_code": "a code of the metric catalogue (meta.metric_catalogue: label, kind, definition; §4.4)",
