@@ -11,11 +11,7 @@ from dataclasses import dataclass
 
 # Input kinds, recognised by file-name prefix (SPEC §2). Order matters: dependencies first.
 KINDS = ("agencies", "procedures", "calendar", "targets", "dossiers")
-REQUIRED_KINDS = ("agencies", "procedures", "dossiers")
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
-
-# Columns that hold personal data: kept in the warehouse, never published (SPEC §5).
-PERSONAL_COLUMNS = ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_address")
 
 # canonical name -> aliases, per kind. The canonical name itself always matches too.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -48,8 +48,6 @@ class UnreadableFile(Exception):
 @dataclass(frozen=True)
 class SourceFile:
     headers: list[str]
-    encoding: str  # what the bytes were decoded as ("utf-8", "utf-16", "cp1258", "xlsx", "parquet")
-    reader: str  # "duckdb-csv", "python-csv", "xlsx", "parquet"
     # positions that also come typed, as t<k>: position → "timestamp" or "integer" (_parquet_view)
     typed: dict[int, str] = field(default_factory=dict)
 
@@ -192,12 +190,12 @@ def _first_line(text: str) -> str:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
-    text_path, encoding, cleanup = _as_utf8(path)
+    text_path, cleanup = _as_utf8(path)
     try:
         head = _read_head(text_path)
         if not head.strip():
             _stage_batches(con, iter(()), 0, name)
-            return SourceFile([], encoding, "empty")
+            return SourceFile([])
         delimiter = _sniff_delimiter(head)
         header_line = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
         headers = [h.strip() for h in header_line]
@@ -205,19 +203,17 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceF
             raise UnreadableFile("the first line holds no column names")
         try:
             _stage_csv_duckdb(con, [str(text_path)], delimiter, len(headers), name)
-            reader = "duckdb-csv"
         except duckdb.Error:
             # Irregular rows (too many or too few fields, stray quotes): read them one by one so
             # that each bad row is quarantined instead of failing the whole file.
             _stage_csv_python(con, text_path, delimiter, len(headers), name)
-            reader = "python-csv"
-        return SourceFile(headers, encoding, reader)
+        return SourceFile(headers)
     finally:
         if cleanup:
             text_path.unlink(missing_ok=True)
 
 
-def _as_utf8(path: Path) -> tuple[Path, str, bool]:
+def _as_utf8(path: Path) -> tuple[Path, bool]:
     """The file as UTF-8: itself when it already is, else a transcoded temporary copy.
 
     UTF-16 is recognised by its byte-order mark; bytes that are not valid UTF-8 are read as
@@ -226,10 +222,10 @@ def _as_utf8(path: Path) -> tuple[Path, str, bool]:
     with path.open("rb") as handle:
         start = handle.read(4)
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _transcode(path, "utf-16"), "utf-16", True
+        return _transcode(path, "utf-16"), True
     if _is_utf8(path):
-        return path, "utf-8", False
-    return _transcode(path, "cp1258"), "cp1258", True
+        return path, False
+    return _transcode(path, "cp1258"), True
 
 
 def _starts_as_utf8(head: bytes) -> bool:
@@ -367,7 +363,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Source
         rows.pop()
     if not rows:
         _stage_batches(con, iter(()), 0, name)
-        return SourceFile([], "xlsx", "xlsx")
+        return SourceFile([])
     headers = [(_excel_text(v) or "") for v in rows[0]]
     while headers and not headers[-1]:
         headers.pop()
@@ -379,7 +375,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Source
     for row in fitted:
         row[1] = False  # a short spreadsheet row is only empty trailing cells, not a broken row
     _stage_batches(con, iter([_rows_to_batch(fitted, width)]), width, name)
-    return SourceFile(headers, "xlsx", "xlsx")
+    return SourceFile(headers)
 
 
 def _excel_text(value) -> str | None:
@@ -409,7 +405,7 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Sou
     execute(con, "CREATE OR REPLACE TEMP TABLE source_table AS SELECT * REPLACE ($name AS source_file) "
             "FROM source_rows", {"name": name})
     execute(con, "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT * FROM source_table")
-    return SourceFile(headers, "parquet", "parquet", typed)
+    return SourceFile(headers, typed)
 
 
 def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
