@@ -9,7 +9,11 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from dagster_duckdb import DuckDBResource
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS
-from reform_pipeline.ingest.build import MissingInput, discover, ingest_dossiers, ingest_reference, settle_as_of
+from reform_pipeline.ingest.as_of import settle_as_of
+from reform_pipeline.ingest.build import ingest_dossiers
+from reform_pipeline.ingest.db import query
+from reform_pipeline.ingest.files import MissingInput, discover
+from reform_pipeline.ingest.reference import ingest_reference
 from reform_pipeline.metadata import markdown_table, table_metadata
 from reform_pipeline.resources import ReformSettings
 from reform_pipeline.settings import today_in_vietnam
@@ -20,23 +24,23 @@ _REFERENCE_SPECS = [
     AssetSpec(
         "units", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
         description="The agency tree (đơn vị): one root, departments, districts, communes. "
-        "Table staging.agencies, with staging.unit_closure (every unit × its subtree). SPEC §2.3.",
+        "Table staging.agencies, with staging.unit_closure (every unit × its subtree). docs/spec §2.3.",
     ),
     AssetSpec(
         "procedures", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
         description="The procedure catalogue (danh mục TTHC): service level, full-online "
-        "eligibility, statutory working days, declared fields. Table staging.procedures. SPEC §2.2.",
+        "eligibility, statutory working days, declared fields. Table staging.procedures. docs/spec §2.2.",
     ),
     AssetSpec(
         "calendar_overrides", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
         description="Working-day overrides from calendar* files (yearly decisions the holiday "
-        "library does not know yet). Table staging.calendar_overrides. SPEC §2.4.",
+        "library does not know yet). Table staging.calendar_overrides. docs/spec §2.4.",
     ),
     AssetSpec(
         "plan_targets", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
         description="Plan targets (chỉ tiêu kế hoạch CCHC) from targets* files, their KPI codes "
         "checked against the metric catalogue (meta.metric_catalogue and meta.index_766_indicators, "
-        "loaded first from reform_pipeline/catalogue). Table staging.targets. SPEC §2.5, §4.4.",
+        "loaded first from reform_pipeline/catalogue). Table staging.targets. docs/spec §2.5, §4.4.",
     ),
 ]
 _REFERENCE_TABLES = {
@@ -50,7 +54,7 @@ _REFERENCE_TABLES = {
 @multi_asset(specs=_REFERENCE_SPECS, name="reference_data")
 def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
     """Reads every agencies, procedures, calendar and targets file of the raw folder, validates
-    them (SPEC §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
+    them (docs/spec §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
     files = discover(reform.raw_path)
     with warehouse.get_connection() as con:
         try:
@@ -90,9 +94,7 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
             con, "staging.dossiers",
             preview_columns=["dossier_id", "procedure_code", "agency_code", "status", "received_at", "source_file"],
         )
-        reasons = con.execute(
-            "SELECT reason, count(*) FROM meta.quarantine WHERE kind = 'dossiers' GROUP BY reason ORDER BY reason"
-        ).fetchall()
+        reasons = query(con, "ingest/quarantine_by_reason")
     new = [r for r in reports if r.status != "unchanged"]
     statuses = Counter(r.status for r in reports)
     metadata.update(
@@ -111,7 +113,7 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
 
 
 def run_day(context: AssetExecutionContext) -> dt.date:
-    """The day the run started, in Vietnam (SPEC §2.1, §3): the same day for every step of a run,
+    """The day the run started, in Vietnam (docs/spec §2.1, §3): the same day for every step of a run,
     even one that goes on past midnight. Today there when the run has no recorded start."""
     record = context.instance.get_run_record_by_id(context.run.run_id)
     started = record.start_time if record is not None else None

@@ -4,7 +4,7 @@ and the stored dossier rows were checked again (ingest/dossier_recheck.sql)."""
 
 import duckdb
 
-import reform_pipeline.ingest.build as build
+import reform_pipeline.ingest.merge as merge
 from reform_pipeline.ingest.build import discover, ingest_dossiers
 from reform_pipeline.ops.checks import file_row_problem, rows_accounted_for
 from reform_pipeline.warehouse import split_statements, sql_text
@@ -83,8 +83,8 @@ def test_run_info_counts_are_not_recounted_by_a_nightly_merge_without_recheck(tm
     raw = make_raw(tmp_path / "raw", EXPORTS)
     con = ingest(raw, tmp_path / "wh.duckdb")
     files_run = []
-    real = build.run_sql_file
-    monkeypatch.setattr(build, "run_sql_file", lambda c, name, *args: files_run.append(name) or real(c, name, *args))
+    real = merge.run_sql_file
+    monkeypatch.setattr(merge, "run_sql_file", lambda c, name, *args: files_run.append(name) or real(c, name, *args))
     write_csv(raw / "dossiers_20250307.csv", [dossier(MaHoSo="A1", TrangThaiHoSoId="9"), dossier(MaHoSo="BAD4", PhiLePhi="x")])
     _, mode = ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
     assert mode == "incremental"
@@ -105,8 +105,8 @@ def test_run_info_counts_left_stale_by_an_earlier_version_are_counted_again_once
     assert bi_counts(con)[0] == {"dossiers_20250305.csv": 2, "dossiers_20250306.csv": 1}
     assert rows_accounted_for(con).passed
     files_run = []
-    real = build.run_sql_file
-    monkeypatch.setattr(build, "run_sql_file", lambda c, name, *args: files_run.append(name) or real(c, name, *args))
+    real = merge.run_sql_file
+    monkeypatch.setattr(merge, "run_sql_file", lambda c, name, *args: files_run.append(name) or real(c, name, *args))
     ingest_dossiers(con, discover(raw)["dossiers"], lambda _: None)
     assert "ingest/dossier_quarantine_counts" not in files_run
 

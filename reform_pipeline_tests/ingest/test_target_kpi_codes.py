@@ -9,7 +9,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-import reform_pipeline.ingest.build as build
+import reform_pipeline.ingest.reference as reference
 from reform_pipeline.catalogue import CATALOGUE_PACKAGE, INDICATORS_FILE, METRICS_FILE, load_catalogue
 from reform_pipeline_tests.fixtures import dossier, ingest, make_raw, quarantine, write_csv
 
@@ -49,7 +49,7 @@ def test_a_metric_added_to_the_catalogue_can_be_targeted(tmp_path, monkeypatch):
     with (folder / METRICS_FILE).open("a", encoding="utf-8", newline="") as handle:
         handle.write("internal_units_reduction,rate,Tỷ lệ giảm đầu mối,Fewer units,"
                      "\"Units alive on 1 January less units alive on end_P, over the first.\"\n")
-    monkeypatch.setattr(build, "load_catalogue", lambda con: load_catalogue(con, folder))
+    monkeypatch.setattr(reference, "load_catalogue", lambda con: load_catalogue(con, folder))
     raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier()]})
     write_csv(raw / "targets.csv", [dict(TARGET, kpi_code="internal_units_reduction", comparator=">=", target="0.3")])
     con = ingest(raw, tmp_path / "wh.duckdb")

@@ -3,7 +3,7 @@
 -- bad_timestamp: they become bad_timestamp now, a reason of the row itself, and their quarantine
 -- entry is written again. Run only when the latest valid date of the warehouse
 -- (meta.ingest_state.latest_data_date) lies after the run's day, which rows validated under the
--- rule never reach (ingest/build.py, _quarantine_future_events); the merge that follows
+-- rule never reach (ingest/merge.py, quarantine_future_events); the merge that follows
 -- rebuilds the latest versions and the latest date in full.
 CREATE OR REPLACE TEMP TABLE future_event_rows AS
 SELECT rowid AS future_rowid, source_file, row_number

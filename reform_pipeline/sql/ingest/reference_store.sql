@@ -1,6 +1,6 @@
 -- Store the reference tables of this run (SPEC §2.2–2.5): files of one kind are read in name
 -- order and a repeated key keeps its last valid row. Rejected rows go to meta.quarantine.
--- (agencies are stored by ingest/tree.py, which also checks the tree.)
+-- (agencies are stored by ingest/agencies_store.sql once ingest/tree.py has checked the tree.)
 CREATE OR REPLACE TABLE staging.procedures AS
 SELECT procedure_code, procedure_name, field, agency_code, service_level, full_online_eligible,
        processing_days, declared_fields, declared_fields_baseline

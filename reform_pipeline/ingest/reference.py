@@ -1,0 +1,103 @@
+"""Reference data: the metric catalogue, agencies (the unit tree), procedures, calendar
+overrides and plan targets (docs/spec §2.2–2.5, §4.4). These files are small and read whole
+every run; a repeated key keeps its last valid row.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from reform_pipeline.catalogue import load_catalogue
+from reform_pipeline.ingest.db import prepare, query, transaction, value
+from reform_pipeline.ingest.files import FileReport, MissingInput, Progress, announce, record_files, sha256
+from reform_pipeline.ingest.readers import UnreadableFile, stage_source
+from reform_pipeline.ingest.tree import check_tree
+from reform_pipeline.ingest.validation import validate_reference_file
+from reform_pipeline.warehouse import run_sql_file
+
+log = logging.getLogger(__name__)
+
+REFERENCE_KINDS = ("agencies", "procedures", "calendar", "targets")
+
+
+def ingest_reference(
+    con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], progress: Progress = log.info
+) -> list[FileReport]:
+    """Load the metric catalogue (meta.metric_catalogue, meta.index_766_indicators), then read
+    every agencies, procedures, calendar and targets file; store the valid rows."""
+    for kind in ("agencies", "procedures"):
+        if not files[kind]:
+            raise MissingInput(
+                f"no {kind} file: expected a file named {kind}*.csv, {kind}*.xlsx or "
+                f"{kind}*.parquet in the raw folder"
+            )
+    prepare(con)
+    # the metric catalogue of the code that runs: the targets' kpi codes are checked against it
+    load_catalogue(con)
+    run_sql_file(con, "ingest/reference_setup")
+    reports: list[FileReport] = []
+    # Reading stays outside the transaction: a file DuckDB fails to parse (and that is then
+    # read another way) must not abort it.
+    for order, path in enumerate(files["agencies"]):
+        reports.append(read_reference_file(con, "agencies", path, order, progress))
+    with transaction(con):
+        run_sql_file(con, "ingest/reference_quarantine_clear")
+        store_agencies(con)
+    # procedures and targets are checked against the units just stored
+    for kind in ("procedures", "calendar", "targets"):
+        for order, path in enumerate(files[kind]):
+            reports.append(read_reference_file(con, kind, path, order, progress))
+    with transaction(con):
+        run_sql_file(con, "ingest/reference_store")
+        _count_quarantine(con, reports)
+        paths = {path.name: path for kind_files in files.values() for path in kind_files}
+        for report in reports:
+            announce(report, progress)
+        record_files(con, [(r, paths[r.file_name], sha256(paths[r.file_name])) for r in reports], merged=True)
+    if value(con, "ingest/agencies_count") == 0:
+        raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
+    return reports
+
+
+def read_reference_file(con, kind: str, path: Path, order: int, progress: Progress) -> FileReport:
+    """Read one reference file and validate its rows into ``<kind>_candidates``."""
+    try:
+        source = stage_source(con, path)
+    except UnreadableFile as exc:
+        progress(f"{path.name}: cannot be read, skipped ({exc})")
+        return FileReport(path.name, kind, "unreadable", message=str(exc))
+    return validate_reference_file(con, kind, path, source.headers, order)
+
+
+def store_agencies(con) -> None:
+    """Resolve repeated codes (last valid row wins), check the tree, store units and closure
+    (docs/spec §2.3)."""
+    run_sql_file(con, "ingest/agencies_latest")
+    tree = check_tree(query(con, "ingest/agencies_units"))
+    run_sql_file(
+        con,
+        "ingest/agencies_tree",
+        {
+            "rejected_codes": list(tree.rejected), "reasons": list(tree.rejected.values()),
+            "kept_codes": list(tree.depth), "depths": list(tree.depth.values()),
+        },
+    )
+    run_sql_file(con, "ingest/agencies_store")
+    run_sql_file(
+        con,
+        "ingest/unit_closure_store",
+        {
+            "ancestors": [a for a, _, _ in tree.closure],
+            "descendants": [d for _, d, _ in tree.closure],
+            "distances": [n for _, _, n in tree.closure],
+        },
+    )
+
+
+def _count_quarantine(con, reports: list[FileReport]) -> None:
+    counts = dict(query(con, "ingest/reference_quarantine_counts"))
+    for report in reports:
+        report.rows_quarantined = counts.get(report.file_name, 0)

@@ -1,0 +1,12 @@
+-- Record many files in meta.input_files (docs/spec §5 run_info reads it), one list per column,
+-- in two statements whatever their number; $batch: the validation batch that wrote their
+-- dossier rows (NULL for other files).
+DELETE FROM meta.input_files WHERE file_name IN (SELECT unnest($names));
+
+-- The columns are named, not taken by position (the column `reader` is not written).
+INSERT INTO meta.input_files (
+    file_name, kind, sha256, size_bytes, modified_at, status, message, rows_read, rows_quarantined,
+    unknown_columns, ingested_at, merged, batch_seq)
+SELECT unnest($names), unnest($kinds), unnest($hashes), unnest($sizes), unnest($modified),
+    unnest($statuses), unnest($messages), unnest($read), unnest($quarantined),
+    unnest($unknown, max_depth := 1), current_localtimestamp(), $merged, CAST($batch AS BIGINT);
