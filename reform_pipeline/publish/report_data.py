@@ -1,0 +1,118 @@
+"""What the scorecard reports read from the warehouse, after the score stage (docs/spec §4.4–4.6).
+
+Every query is a file ``sql/publish/report_*.sql``, run with its values bound as parameters:
+``score.scorecard``, ``score.index_766``, ``model.unit_metrics``, ``staging.targets``,
+``staging.agencies`` and ``staging.unit_closure``. The labels and kinds of the metric codes, the
+labels of the 766 indicators and the names of their groups come from the metric catalogue
+(``meta.metric_catalogue``, ``meta.index_766_indicators``; reform_pipeline/catalogue), read once
+per report: the reports list no metric code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from reform_pipeline.publish.report_format import RATE
+from reform_pipeline.warehouse import sql_text
+
+
+def records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """The rows of the query ``sql/publish/<name>.sql``, as dicts, with ``params`` bound."""
+    query = sql_text(f"publish/{name}")
+    cursor = con.execute(query, params) if params else con.execute(query)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Labels and kinds of the metric codes, labels of the 766 indicators, and the indicator
+    groups (Vietnamese → English), each in the catalogue's order."""
+
+    metrics: dict[str, tuple[str, str]]
+    kinds: dict[str, str]
+    indicators: dict[str, tuple[str, str]]
+    groups: dict[str, str]
+
+    def label(self, code: str) -> tuple[str, str]:
+        """(Vietnamese, English) label of a metric code; the code itself when not catalogued."""
+        return self.metrics.get(code, (code, code))
+
+    def kind(self, code: str) -> str:
+        return self.kinds.get(code, RATE)
+
+    def indicator_label(self, code: str) -> tuple[str, str]:
+        return self.indicators.get(code, (code, code))
+
+
+def read_catalogue(con: duckdb.DuckDBPyConnection) -> Catalogue:
+    """The metric catalogue of the warehouse (meta.metric_catalogue, meta.index_766_indicators)."""
+    metrics = records(con, "report_metric_labels")
+    indicators = records(con, "report_indicator_labels")
+    groups: dict[str, str] = {}
+    for r in indicators:
+        groups.setdefault(r["indicator_group"], r["indicator_group_en"])
+    return Catalogue(
+        metrics={r["metric_code"]: (r["label_vi"], r["label_en"]) for r in metrics},
+        kinds={r["metric_code"]: r["kind"] for r in metrics},
+        indicators={r["indicator_code"]: (r["label_vi"], r["label_en"]) for r in indicators},
+        groups=groups,
+    )
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    plan_id: str
+    scope_code: str
+    scope_name: str | None
+    year: int
+    kpi_code: str
+    comparator: str
+    target: float
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    status: str
+    as_of: dt.date | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    period_type: str
+    period_start: dt.date
+    period_end: dt.date
+    rows: list[dict[str, Any]]  # indicator rows in table order
+    total: dict[str, Any]
+
+
+def scorecard_rows(con: duckdb.DuckDBPyConnection) -> list[TargetRow]:
+    return [TargetRow(**record) for record in records(con, "report_scorecard")]
+
+
+def province(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(code, name) of the root of the unit tree, or None when there are no units."""
+    rows = records(con, "report_province")
+    return None if not rows else (rows[0]["agency_code"], rows[0]["agency_name"])
+
+
+def province_index(
+    con: duckdb.DuckDBPyConnection, scope_code: str, period_type: str
+) -> IndexSummary | None:
+    """The 766 index rows of a unit for its latest period of a type, or None if there are none."""
+    found = records(con, "report_index_latest", scope=scope_code, period_type=period_type)
+    rows = [r for r in found if r["indicator_code"] != "total"]
+    total = next((r for r in found if r["indicator_code"] == "total"), None)
+    if total is None:
+        return None
+    return IndexSummary(period_type, total["period_start"], total["period_end"], rows, total)
+
+
+def as_of_date(rows: Sequence[TargetRow]) -> dt.date | None:
+    dates = [row.as_of for row in rows if row.as_of is not None]
+    return max(dates) if dates else None

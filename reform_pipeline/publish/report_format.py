@@ -1,0 +1,107 @@
+"""Labels and number formats of the scorecard reports (publish/report.py): Vietnamese with English
+beside it; a metric's value shown by its kind in the metric catalogue (docs/spec §4.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUS_LABELS = {
+    "met": ("Đạt", "met"),
+    "not_met": ("Chưa đạt", "not met"),
+    "no_data": ("Không có số liệu", "no data"),
+}
+
+KIND_LABELS = {
+    "province": ("Cấp tỉnh", "province"),
+    "department": ("Sở, ngành", "department"),
+    "district": ("Cấp huyện", "district"),
+    "commune": ("Cấp xã", "commune"),
+    "center": ("Trung tâm", "center"),
+}
+
+# The kinds of meta.metric_catalogue (docs/spec §4.4): what a metric's value holds, hence how it
+# is shown. A code the catalogue does not know is shown as a rate.
+COUNT, RATE, WORKING_DAYS = "count", "rate", "working_days"
+
+
+def bilingual(pair: tuple[str, str]) -> str:
+    return f"{pair[0]} / {pair[1]}"
+
+
+def status_label(status: str) -> str:
+    return bilingual(STATUS_LABELS.get(status, (status, status)))
+
+
+def _trim(number: float, decimals: int) -> str:
+    text = f"{number:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_value(kind: str, value: Any, decimals: int = 1) -> str:
+    """A measured value of a metric of ``kind`` (meta.metric_catalogue) for humans: 87.3 % for
+    rates, 1,234 for counts, 4.5 ngày for working days."""
+    if value is None:
+        return "—"
+    number = float(value)
+    if kind == COUNT:
+        return f"{number:,.0f}"
+    if kind == WORKING_DAYS:
+        return f"{number:.1f} ngày"
+    return f"{number * 100:.{decimals}f} %"
+
+
+def format_target(kind: str, comparator: str, target: Any) -> str:
+    """A target as the plan states it: > 90 %, >= 30 %, <= 5 ngày."""
+    if target is None:
+        return "—"
+    number = float(target)
+    if kind == COUNT:
+        shown = f"{number:,.0f}"
+    elif kind == WORKING_DAYS:
+        shown = f"{_trim(number, 2)} ngày"
+    else:
+        shown = f"{_trim(number * 100, 2)} %"
+    return f"{comparator} {shown}"
+
+
+def format_measured(kind: str, value: Any, target: Any) -> str:
+    """Like format_value, with one more decimal where one decimal would look equal to the target."""
+    shown = format_value(kind, value)
+    if value is None or target is None or kind == COUNT:
+        return shown
+    if float(value) != float(target) and shown == format_value(kind, target):
+        return format_value(kind, value, decimals=2)
+    return shown
+
+
+def format_points(points: Any) -> str:
+    return "—" if points is None else f"{float(points):.2f}"
+
+
+def fraction(numerator: Any, denominator: Any) -> str:
+    if numerator is None and denominator is None:
+        return "—"
+    left = "—" if numerator is None else f"{int(numerator):,}"
+    right = "—" if denominator is None else f"{int(denominator):,}"
+    return f"{left} / {right}"
+
+
+def axis_label(kind: str, value: float) -> str:
+    if kind == COUNT:
+        return f"{value:,.0f}"
+    if kind == WORKING_DAYS:
+        return _trim(value, 1)
+    return f"{_trim(value * 100, 0)} %"
+
+
+def holds(value: float, comparator: str, target: float) -> bool:
+    return {
+        ">": value > target,
+        ">=": value >= target,
+        "<": value < target,
+        "<=": value <= target,
+    }.get(comparator, False)
+
+
+def higher_is_better(comparator: str) -> bool:
+    return comparator in (">", ">=")
