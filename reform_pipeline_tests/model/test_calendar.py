@@ -1,14 +1,24 @@
 """docs/spec §4.1: the working-day calendar."""
 
+import csv
 import datetime as dt
+import re
+from importlib import resources
 
+import holidays
 import pytest
 
 from reform_pipeline.model.calendar import (
+    DECISION_COLUMNS,
+    DECISIONS_FILE,
+    DECISIONS_PACKAGE,
+    CalendarDecisionsError,
     CalendarOverride,
     CalendarSpanError,
+    builtin_decisions,
     calendar_days,
     calendar_span,
+    parse_decisions,
 )
 
 from .staging_tables import add_dossier, add_override, build_model, day, wd
@@ -112,3 +122,113 @@ def test_model_calendar_counts_working_days(con):
     assert wd(con, "2025-02-03", "2025-02-05") == 1
     # wd_index counts up to and including the date
     assert day(con, "2025-02-05")[3] - day(con, "2025-02-02")[3] == 2
+
+
+# The built-in decisions (docs/spec §4.1, layer 2): the government's day swaps that the pinned
+# ``holidays`` release does not know yet.
+
+DECREE_12729_NOTE_END = "văn bản 12729/VPCP-KGVX ngày 25/12/2025"
+
+
+def test_friday_2_january_2026_is_a_day_off_by_12729_vpcp_kgvx():
+    friday = _days("2025-12-29", "2026-01-12")[dt.date(2026, 1, 2)]
+    assert friday.is_working_day is False
+    assert friday.source == "decision"
+    assert friday.note == (
+        "Nghỉ Tết Dương lịch 2026: hoán đổi ngày làm việc thứ Sáu 02/01/2026 sang thứ Bảy 10/01/2026"
+        " — văn bản 12729/VPCP-KGVX ngày 25/12/2025"
+    )
+
+
+def test_saturday_10_january_2026_is_worked_by_12729_vpcp_kgvx():
+    saturday = _days("2025-12-29", "2026-01-12")[dt.date(2026, 1, 10)]
+    assert saturday.is_working_day is True
+    assert saturday.source == "decision"
+    assert saturday.note == (
+        "Làm bù cho ngày thứ Sáu 02/01/2026 (hoán đổi ngày làm việc dịp Tết Dương lịch 2026)"
+        " — văn bản 12729/VPCP-KGVX ngày 25/12/2025"
+    )
+
+
+def test_the_days_around_the_2026_swap_keep_their_usual_source():
+    days = _days("2025-12-29", "2026-01-12")
+    assert days[dt.date(2026, 1, 1)][1:3] == (False, "holiday")  # Tết Dương lịch, from the library
+    assert days[dt.date(2026, 1, 3)][1:3] == (False, "weekend")
+    assert days[dt.date(2026, 1, 5)][1:3] == (True, "weekday")
+    assert days[dt.date(2026, 1, 11)][1:3] == (False, "weekend")
+
+
+def test_a_calendar_file_override_still_wins_over_a_built_in_decision():
+    # a province keeps Friday 2 January 2026 as a working day and does not work Saturday 10 January
+    overrides = [
+        CalendarOverride(dt.date(2026, 1, 2), True, "Tỉnh làm việc bình thường"),
+        CalendarOverride(dt.date(2026, 1, 10), False, None),
+    ]
+    days = _days("2025-12-29", "2026-01-12", overrides)
+    assert days[dt.date(2026, 1, 2)] == (dt.date(2026, 1, 2), True, "override", "Tỉnh làm việc bình thường")
+    assert days[dt.date(2026, 1, 10)] == (dt.date(2026, 1, 10), False, "override", None)
+
+
+def test_every_row_of_the_decisions_file_names_its_document():
+    text = resources.files(DECISIONS_PACKAGE).joinpath(DECISIONS_FILE).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    assert rows, "the decisions file is empty"
+    for row in rows:
+        assert tuple(row) == DECISION_COLUMNS
+        # a document number such as 12729/VPCP-KGVX or 1234/QĐ-TTg
+        assert re.fullmatch(r"\d+/[A-ZĐ][A-Za-zĐđ-]*", row["document"]), row
+        assert dt.date.fromisoformat(row["issued"]) <= dt.date.fromisoformat(row["date"]), row
+        assert row["note_vi"] and row["note_en"], row
+        assert row["is_working_day"] in ("0", "1"), row
+    assert len({row["date"] for row in rows}) == len(rows), "one row per decision day"
+
+
+def test_every_decision_changes_what_the_library_says():
+    """When a ``holidays`` upgrade learns a decided day, this fails: that row may then go
+    (docs/operating.md, "Next year's calendar decision")."""
+    decisions = builtin_decisions()
+    years = range(min(d.date.year for d in decisions), max(d.date.year for d in decisions) + 1)
+    public = holidays.country_holidays("VN", years=years)
+    for decision in decisions:
+        library_says = decision.date in public.weekend_workdays or (
+            decision.date.weekday() < 5 and decision.date not in public
+        )
+        assert library_says != decision.is_working_day, f"holidays {holidays.__version__} knows {decision}"
+
+
+def test_the_2026_decisions_ship_with_the_pipeline():
+    assert [(d.date, d.is_working_day, d.document, d.issued) for d in builtin_decisions()
+            if d.date.year == 2026] == [
+        (dt.date(2026, 1, 2), False, "12729/VPCP-KGVX", dt.date(2025, 12, 25)),
+        (dt.date(2026, 1, 10), True, "12729/VPCP-KGVX", dt.date(2025, 12, 25)),
+    ]
+
+
+def test_a_decisions_file_without_a_document_is_refused():
+    text = "date,is_working_day,document,issued,note_vi,note_en\n2027-01-04,0,,2026-12-20,Nghỉ,Off\n"
+    with pytest.raises(CalendarDecisionsError, match="line 2: no document"):
+        parse_decisions(text)
+
+
+def test_model_calendar_counts_the_2026_swap(con):
+    # received Wednesday 31 December 2025, finished Monday 5 January 2026: Thursday 1 January is
+    # Tết Dương lịch, Friday 2 January is off by 12729/VPCP-KGVX, 3–4 January are the weekend,
+    # so only Monday 5 January counts
+    add_dossier(con, "HS-1", received_at="2025-12-31 08:00", finished_at="2026-01-05 10:00")
+    summary = build_model(con, "2026-01-20")["calendar"]
+    assert wd(con, "2025-12-31", "2026-01-05") == 1
+    # Friday 9 to Monday 12 January 2026: Saturday 10 is worked, so 2
+    assert wd(con, "2026-01-09", "2026-01-12") == 2
+    assert day(con, "2026-01-02")[:3] == (False, "decision", "Nghỉ Tết Dương lịch 2026: hoán đổi ngày làm việc "
+                                          "thứ Sáu 02/01/2026 sang thứ Bảy 10/01/2026 — " + DECREE_12729_NOTE_END)
+    assert day(con, "2026-01-10")[:2] == (True, "decision")
+    assert summary["days_by_source"]["decision"] == 2
+    assert summary["overrides_applied"] == 0
+
+
+def test_model_calendar_lets_a_calendar_file_undo_the_2026_swap(con):
+    add_dossier(con, "HS-1", received_at="2025-12-31 08:00", finished_at="2026-01-05 10:00")
+    add_override(con, "2026-01-02", True, "Tỉnh làm việc bình thường")
+    build_model(con, "2026-01-20")
+    assert day(con, "2026-01-02")[:3] == (True, "override", "Tỉnh làm việc bình thường")
+    assert wd(con, "2025-12-31", "2026-01-05") == 2
