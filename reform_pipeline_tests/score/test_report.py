@@ -17,8 +17,10 @@ from reform_pipeline.publish.report import (
     weakest_kpis,
     write_scorecard_html,
 )
+from reform_pipeline.publish.report_model import PlanKpi, weakest, worst_units
 
 from .report_scenario import AS_OF, TARGET_PLANS
+
 
 def test_formatting_is_for_humans():
     # by the kind of the metric in the catalogue (meta.metric_catalogue)
@@ -141,6 +143,69 @@ def test_labels_kinds_and_groups_come_from_the_metric_catalogue(scored, tmp_path
     assert "&gt; 70 %" not in page and "&gt; 1" in page  # the online-payment target as a count
     markdown = scorecard_markdown(scored)
     assert "Chỉ số hài lòng thử / Trial satisfaction (`satisfaction_rate`)" in markdown
+
+
+def test_the_weakest_rule_picks_the_plan_year_and_the_largest_relative_shortfall():
+    def kpi(year, scope, code, comparator, target, value):
+        return PlanKpi("plan", scope, year, code, comparator, target, value, 1, 100, f"name {scope}")
+
+    kpis = [
+        kpi(2024, "A", "old_rate", ">", 0.5, 0.0),
+        kpi(2025, "A", "on_time_rate", ">=", 0.9, 0.81),  # 10 % short
+        kpi(2025, "A", "online_rate", ">", 0.5, 0.25),  # 50 % short
+        kpi(2025, "A", "online_rate", ">", 0.1, 0.0),  # the same KPI targeted again: the first counts
+        kpi(2025, "B", "processing_wd_avg", "<=", 5, 6),  # lower is better: 20 % over
+        kpi(2025, "B", "late_rate", "<", 0, 0.02),  # a target of 0: the plain difference
+        kpi(2025, "B", "satisfaction_rate", ">", 0.8, 0.9),  # met: last, by its margin
+        kpi(2025, "C", "e_result_rate", ">", 0.8, None),  # no value: cannot be ranked
+    ]
+    ranked = weakest(kpis, 2025, limit=10)
+    assert [(k.scope_code, k.kpi_code) for k in ranked] == [
+        ("A", "online_rate"),
+        ("B", "processing_wd_avg"),
+        ("A", "on_time_rate"),
+        ("B", "late_rate"),
+        ("B", "satisfaction_rate"),
+    ]
+    assert ranked[0].shortfall == pytest.approx(0.5) and ranked[0].scope_name == "name A"
+    assert ranked[3].shortfall == pytest.approx(0.02)
+    assert [k.kpi_code for k in weakest(kpis, 2025)] == ["online_rate", "processing_wd_avg", "on_time_rate"]
+    # no targets for the year: the latest plan year before it, else the latest plan year
+    assert [k.kpi_code for k in weakest(kpis, 2024)] == ["old_rate"]
+    assert [k.kpi_code for k in weakest(kpis, 2023, limit=1)] == ["online_rate"]
+    assert len(weakest(kpis, 2026, limit=10)) == 5
+    assert weakest([], 2025) == []
+
+
+def test_the_worst_units_leave_out_tiny_denominators_and_break_ties_by_size():
+    def unit(code, value, denominator):
+        return {"scope_code": code, "value": value, "denominator": denominator}
+
+    units = [
+        unit("A", 0.5, 40),
+        unit("B", 0.2, 29),  # below the minimum denominator
+        unit("C", 0.5, 90),  # ties with A: the larger denominator first
+        unit("D", 0.7, 30),
+        unit("E", None, 100),  # no value
+        unit("F", 0.1, None),  # a count: no denominator
+        unit("G", 0.5, 90),  # ties with C: by code
+    ]
+    assert [u["scope_code"] for u in worst_units(units, ">", min_denominator=30)] == ["C", "G", "A", "D"]
+    assert [u["scope_code"] for u in worst_units(units, "<=", min_denominator=30)] == ["D", "C", "G", "A"]
+    assert [u["scope_code"] for u in worst_units(units, ">", min_denominator=1, limit=2)] == ["B", "C"]
+
+
+def test_data_in_the_page_and_its_charts_is_escaped_by_the_template(scored, tmp_path):
+    scored.execute(
+        "UPDATE meta.metric_catalogue SET label_vi = '<i>Hài lòng</i>', label_en = 'Sat & \"fun\"' "
+        "WHERE metric_code = 'satisfaction_rate'"
+    )
+    page = write_scorecard_html(scored, tmp_path / "page.html", AS_OF).read_text(encoding="utf-8")
+    assert "<i>" not in page
+    assert "<title>&lt;i&gt;Hài lòng&lt;/i&gt; / Sat &amp; &#34;fun&#34; — 2025</title>" in page  # SVG title
+    assert 'aria-label="&lt;i&gt;Hài lòng&lt;/i&gt; / Sat &amp; &#34;fun&#34; — 2025"' in page
+    # the contract is cited as docs/spec
+    assert "docs/spec §4.5" in page and "SPEC §" not in page
 
 
 @pytest.mark.parametrize("table", ["model.unit_metrics", "score.index_766", "score.scorecard"])
