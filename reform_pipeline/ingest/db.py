@@ -8,29 +8,17 @@ here in Python, from our own identifiers.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import duckdb
 
-from reform_pipeline.warehouse import execute, run_sql_file, split_statements, sql_text, table_exists
-
-log = logging.getLogger(__name__)
+from reform_pipeline.warehouse import execute, run_sql_file, split_statements, sql_text
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the warehouse's ingest tables if needed (upgrading an earlier layout), and this
-    connection's value-rule macros (docs/spec §2)."""
-    if table_exists(con, "staging", "dossier_applicants"):
-        with transaction(con):
-            run_sql_file(con, "ingest/schema_upgrade")
-        log.info("warehouse upgraded: personal data now in staging.dossier_rows")
-    if table_exists(con, "staging", "dossiers", base_table=True):
-        with transaction(con):
-            run_sql_file(con, "ingest/dossiers_view_upgrade")
-        log.info("warehouse upgraded: staging.dossiers is now a view over the latest rows of "
-                 "staging.dossier_rows; this run rebuilds the latest versions in full")
+    """Create the warehouse's ingest tables if needed, and this connection's value-rule macros
+    (docs/spec §2)."""
     run_sql_file(con, "ingest/schema")
     run_sql_file(con, "ingest/macros")
 

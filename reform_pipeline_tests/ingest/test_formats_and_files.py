@@ -495,3 +495,20 @@ def test_parquet_zoned_timestamps_are_read_in_vietnam_time(tmp_path):
     assert con.execute("SELECT received_at FROM staging.dossiers").fetchall() == [(dt.datetime(2025, 3, 3, 8, 0),)]
     assert con.execute("SELECT raw_values::JSON->>'NgayTiepNhan' FROM meta.quarantine").fetchall() == [
         ("2025-03-03 08:00:00",)]
+
+
+def test_a_warehouse_that_still_has_the_reader_column_loses_it_and_keeps_working(tmp_path):
+    """meta.input_files.reader was never written (always NULL): the next run drops it, and files
+    are recorded by column name either way."""
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="R1")]})
+    warehouse = tmp_path / "wh.duckdb"
+    ingest(raw, warehouse).close()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("ALTER TABLE meta.input_files ADD COLUMN reader VARCHAR")
+    write_csv(raw / "dossiers_20250302.csv", [dossier(MaHoSo="R2")])
+    con = ingest(raw, warehouse)
+    columns = [name for (name,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'meta' "
+        "AND table_name = 'input_files'").fetchall()]
+    assert "reader" not in columns and "batch_seq" in columns
+    assert con.execute("SELECT dossier_id FROM staging.dossiers ORDER BY 1").fetchall() == [("R1",), ("R2",)]

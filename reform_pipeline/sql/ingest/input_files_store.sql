@@ -3,7 +3,7 @@
 -- dossier rows (NULL for other files).
 DELETE FROM meta.input_files WHERE file_name IN (SELECT unnest($names));
 
--- The columns are named, not taken by position (the column `reader` is not written).
+-- The columns are named, not taken by position.
 INSERT INTO meta.input_files (
     file_name, kind, sha256, size_bytes, modified_at, status, message, rows_read, rows_quarantined,
     unknown_columns, ingested_at, merged, batch_seq)

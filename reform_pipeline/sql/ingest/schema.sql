@@ -13,11 +13,12 @@ DROP VIEW IF EXISTS main.parquet_files;
 CREATE TABLE IF NOT EXISTS meta.input_files (
     file_name VARCHAR, kind VARCHAR, sha256 VARCHAR, size_bytes BIGINT, modified_at TIMESTAMP,
     status VARCHAR, message VARCHAR, rows_read BIGINT, rows_quarantined BIGINT,
-    unknown_columns VARCHAR[], reader VARCHAR, ingested_at TIMESTAMP,
+    unknown_columns VARCHAR[], ingested_at TIMESTAMP,
     merged BOOLEAN,
     -- the validation batch that wrote a dossier export's rows (staging.dossier_rows.batch_seq)
     batch_seq BIGINT);
-ALTER TABLE meta.input_files ADD COLUMN IF NOT EXISTS batch_seq BIGINT;
+-- The reader used was never written (always NULL): gone from warehouses that still have it.
+ALTER TABLE meta.input_files DROP COLUMN IF EXISTS reader;
 
 -- Numbers the validation batches: each statement that writes dossier rows takes the next one.
 CREATE SEQUENCE IF NOT EXISTS meta.dossier_batches;
@@ -28,20 +29,23 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
 CREATE TABLE IF NOT EXISTS meta.run_context (
     as_of DATE, as_of_source VARCHAR, run_started_at TIMESTAMP);
 
+-- What the last merge recorded for the next one (ingest/merge.py, IngestState).
 CREATE TABLE IF NOT EXISTS meta.ingest_state (
-    reference_fingerprint VARCHAR, needs_full_rebuild BOOLEAN);
--- The latest date among valid dossier rows (SPEC §3's default as-of), kept up to date by each
--- merge so that a nightly run need not scan the whole history for it. Added to warehouses
--- written before it existed (NULL there until the next merge).
-ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS latest_data_date DATE;
--- id_key() of a fixed id when the stored dossier keys were computed: a DuckDB whose hash, or a
--- pipeline whose key, differs recomputes them before it relies on them (ingest/build.py,
--- merge_dossiers).
-ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS dossier_key_hash UBIGINT;
--- TRUE once the quarantine counts of the dossier exports in meta.input_files follow every
--- re-check (ingest/dossier_quarantine_counts.sql; SPEC §5 run_info). NULL on a warehouse written
--- before they did, whose counts may be those of the ingest: its next run counts them again, once.
-ALTER TABLE meta.ingest_state ADD COLUMN IF NOT EXISTS quarantine_counts_current BOOLEAN;
+    -- the unit and procedure codes the stored rows were checked against (docs/spec §2.1)
+    reference_fingerprint VARCHAR,
+    -- TRUE when stored rows were removed or re-checked since: the next merge rebuilds in full
+    needs_full_rebuild BOOLEAN,
+    -- The latest date among valid dossier rows (docs/spec §3's default as-of), kept up to date
+    -- by each merge so that a nightly run need not scan the whole history for it.
+    latest_data_date DATE,
+    -- id_key() of a fixed id when the stored dossier keys were computed: a DuckDB whose hash, or
+    -- a pipeline whose key, differs recomputes them before it relies on them (ingest/merge.py).
+    dossier_key_hash UBIGINT,
+    -- TRUE once the quarantine counts of the dossier exports in meta.input_files follow every
+    -- re-check (ingest/dossier_quarantine_counts.sql; docs/spec §5 run_info). NULL on a
+    -- warehouse written before they did, whose counts may be those of the ingest: its next run
+    -- counts them again, once.
+    quarantine_counts_current BOOLEAN);
 
 CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
@@ -56,7 +60,7 @@ CREATE TABLE IF NOT EXISTS staging.procedures (
     declared_fields INTEGER, declared_fields_baseline INTEGER);
 
 -- Every dossier row of every ingested export, valid or not (reason, intrinsic_reason: see
--- ingest/dossier_rows.sql), with the row's personal data (SPEC §5: the warehouse holds it; the
+-- ingest/dossier_rows.sql), with the row's personal data (docs/spec §5: the warehouse holds it; the
 -- BI file never does).
 CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     dossier_id VARCHAR, procedure_code VARCHAR, agency_code VARCHAR,
@@ -84,10 +88,6 @@ CREATE TABLE IF NOT EXISTS staging.dossier_rows (
     -- history, and not by source_file, whose zone maps keep only a prefix ("dossiers") that
     -- every export shares.
     batch_seq BIGINT DEFAULT 0);
--- Added to warehouses written before they existed; the next merge fills dossier_key
--- (ingest/build.py).
-ALTER TABLE staging.dossier_rows ADD COLUMN IF NOT EXISTS dossier_key UBIGINT;
-ALTER TABLE staging.dossier_rows ADD COLUMN IF NOT EXISTS batch_seq BIGINT DEFAULT 0;
 
 -- The latest valid version of every dossier: the columns of staging.dossier_rows that describe
 -- the dossier, on the rows flagged is_latest. A view, not a copy: writing the 10M latest rows
