@@ -454,8 +454,7 @@ def _weak_views(
                         name=unit["scope_name"],
                         code=unit["scope_code"],
                         kind=KIND_LABELS.get(unit_kind, (unit_kind, unit_kind)) if unit_kind else None,
-                        # as before this change: shown as a rate, whatever the kind of the KPI
-                        value=format_value(RATE, unit["value"]),
+                        value=format_value(kind, unit["value"]),
                         fraction=fraction(unit["numerator"], unit["denominator"]),
                     )
                 )

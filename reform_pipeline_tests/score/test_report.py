@@ -208,6 +208,16 @@ def test_data_in_the_page_and_its_charts_is_escaped_by_the_template(scored, tmp_
     assert "docs/spec §4.5" in page and "SPEC §" not in page
 
 
+def test_ranked_units_show_their_value_in_the_kind_of_the_kpi(scored, tmp_path):
+    # a KPI in working days: its units in days too, not as a percentage
+    scored.execute("UPDATE meta.metric_catalogue SET kind = 'working_days' WHERE metric_code = 'satisfaction_rate'")
+    page = write_scorecard_html(scored, tmp_path / "page.html", AS_OF).read_text(encoding="utf-8")
+    ranking = page.split("Đơn vị cần cải thiện", 1)[1]
+    block = next(b for b in ranking.split("<h3>") if b.startswith("Tỷ lệ hài lòng"))
+    values = re.findall(r'<td class="num">([^<]*)</td>\s*<td class="num">[^<]*/', block)
+    assert values == ["0.6 ngày", "0.9 ngày", "0.9 ngày"]  # NT-VH 37/60, SO-TP 66/75, NT 162/180
+
+
 @pytest.mark.parametrize("table", ["model.unit_metrics", "score.index_766", "score.scorecard"])
 def test_the_dagster_column_schema_describes_every_column(scored, table):
     schema = table_metadata(scored, table)["dagster/column_schema"]
