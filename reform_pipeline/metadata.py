@@ -86,7 +86,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "model.calendar": {
         "date": "the day (§4.1)",
         "is_working_day": "Monday–Friday and no holiday, or a make-up Saturday, after the overrides",
-        "source": "what decided it: weekday, weekend, holiday, make-up day or an override",
+        "source": "what decided it: weekday, weekend, holiday, make-up day, a built-in government decision or an override",
         "note": "the holiday or override's note",
         "wd_index": "working days up to and including this day, for wd(a, b) = wd_index(b) − wd_index(a)",
     },
