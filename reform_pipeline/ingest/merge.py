@@ -1,6 +1,10 @@
 """The latest version of each dossier (docs/spec §2.1): merging the ingested exports into
 staging.dossiers (the rows of staging.dossier_rows flagged is_latest), in full or by the new
 exports alone, and the re-checks that precede a merge.
+
+The latest-version rule has one definition, the macro dossier_version() of
+sql/ingest/macros.sql: the nightly merge (sql/ingest/dossiers_merge.sql) orders by it, and the
+full rebuild (sql/ingest/dossiers_latest.sql) uses a packed integer of the same order.
 """
 
 from __future__ import annotations

@@ -160,3 +160,46 @@ def test_raw_values_are_the_files_own_cells_in_order(tmp_path):
     expected = {key: (value if value != "" else None) for key, value in row.items()}
     expected.update({key: (value if value != "" else None) for key, value in extra.items()})
     assert list(json.loads(values).items()) == list(expected.items())
+
+
+def test_the_full_rebuilds_packed_key_picks_the_version_dossier_version_picks():
+    """docs/spec §2.1's latest-version rule is defined once, dossier_version() (macros.sql); the
+    full rebuild (dossiers_latest.sql) stands in a packed integer for it. Every combination of
+    versions that differ in updated_at (missing or not), export name or row number: the packed
+    key flags the version whose dossier_version() is the greatest."""
+    import itertools
+
+    import duckdb
+
+    from reform_pipeline.ingest.db import prepare
+    from reform_pipeline.warehouse import run_sql_file
+
+    versions = [
+        (None, "dossiers_20250302.csv", 9),
+        (None, "dossiers_20250303.csv", 1),
+        ("2025-03-01 08:00:00", "dossiers_20250301.csv", 5),
+        ("2025-03-01 08:00:00", "dossiers_20250301.csv", 7),
+        ("2025-03-01 08:00:00", "dossiers_20250302.csv", 2),
+        ("2025-03-01 08:00:01", "dossiers_20250301.csv", 1),
+        ("2000-01-01 00:00:00", "dossiers_20250309.csv", 3),
+    ]
+    con = duckdb.connect()
+    prepare(con)
+    dossier_number = 0
+    for size in range(1, len(versions) + 1):
+        for subset in itertools.combinations(versions, size):
+            dossier_number += 1
+            for updated_at, source_file, row_number in subset:
+                con.execute(
+                    "INSERT INTO staging.dossier_rows (dossier_id, updated_at, source_file, row_number) "
+                    "VALUES (?, CAST(? AS TIMESTAMP), ?, ?)",
+                    [f"D{dossier_number}", updated_at, source_file, row_number],
+                )
+    run_sql_file(con, "ingest/dossiers_latest")
+    flagged = con.execute("SELECT rowid FROM staging.dossier_rows WHERE is_latest ORDER BY 1").fetchall()
+    by_definition = con.execute(
+        "SELECT arg_max(rowid, dossier_version(updated_at, source_file, row_number)) AS r "
+        "FROM staging.dossier_rows GROUP BY dossier_id ORDER BY r"
+    ).fetchall()
+    assert dossier_number == 2 ** len(versions) - 1
+    assert flagged == by_definition

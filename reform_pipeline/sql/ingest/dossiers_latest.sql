@@ -1,6 +1,12 @@
--- The latest valid version of every dossier (SPEC §2.1): ordered by updated_at (a missing one
--- before any value), then export file name, then row number; the last one stands.
--- Full rebuild: used on the first run, after a re-check, or when an export file was replaced.
+-- The latest valid version of every dossier (docs/spec §2.1), full rebuild: used on the first
+-- run, after a re-check, or when an export file was replaced.
+--
+-- The rule's definition is dossier_version() (ingest/macros.sql), which the nightly merge uses.
+-- In its plain form the rebuild would be
+--     SELECT arg_max(rowid, dossier_version(updated_at, source_file, row_number))
+--     FROM staging.dossier_rows WHERE reason IS NULL GROUP BY dossier_id
+-- The packed key below stands in for it: the same order (updated_at, a missing one first; then
+-- the export name, by its rank among the names; then the row number), faster.
 --
 -- The order is packed into one HUGEINT per row, so that the newest row of a dossier is a
 -- grouped arg_max over fixed-size values (no strings in the aggregate state), and the winning

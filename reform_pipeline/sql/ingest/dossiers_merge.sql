@@ -1,4 +1,4 @@
--- Nightly merge (SPEC §2.1 latest-version rule): only the dossiers in this run's new exports are
+-- Nightly merge (docs/spec §2.1 latest-version rule, dossier_version() in ingest/macros.sql): only the dossiers in this run's new exports are
 -- touched, so the cost follows the size of the new files, not of the history. The current row
 -- of a dossier is already the latest of its older versions, so comparing it with the newest
 -- new version is enough. The winner of each dossier is flagged is_latest in
@@ -20,8 +20,7 @@ FROM staging.dossier_rows
 -- maps skip the row groups of the history; the file names decide
 WHERE reason IS NULL AND batch_seq >= $first_batch AND source_file IN (SELECT file_name FROM ingest_batch)
 QUALIFY row_number() OVER (
-    PARTITION BY dossier_id
-    ORDER BY updated_at DESC NULLS LAST, source_file DESC, row_number DESC
+    PARTITION BY dossier_id ORDER BY dossier_version(updated_at, source_file, row_number) DESC
 ) = 1;
 
 -- The current rows of those dossiers: the only part of the merge that reads the history. It
@@ -52,10 +51,8 @@ SELECT candidate.candidate_rowid, current.current_rowid
 FROM dossier_candidates AS candidate
 LEFT JOIN dossier_current AS current ON current.dossier_id = candidate.dossier_id
 WHERE current.dossier_id IS NULL
-   OR struct_pack(u := coalesce(candidate.updated_at, TIMESTAMP '-infinity'),
-                  f := candidate.source_file, r := candidate.row_number)
-    > struct_pack(u := coalesce(current.updated_at, TIMESTAMP '-infinity'),
-                  f := current.source_file, r := current.row_number);
+   OR dossier_version(candidate.updated_at, candidate.source_file, candidate.row_number)
+    > dossier_version(current.updated_at, current.source_file, current.row_number);
 
 UPDATE staging.dossier_rows SET is_latest = FALSE
 WHERE rowid IN (SELECT current_rowid FROM dossier_winners WHERE current_rowid IS NOT NULL);

@@ -183,6 +183,14 @@ CREATE OR REPLACE TEMP MACRO id_key(id) AS coalesce(
         AS UBIGINT) << 40) | (hash(id) & CAST(1099511627775 AS UBIGINT)),
     CASE WHEN id IS NOT NULL THEN (hash(id) >> 1) | (CAST(1 AS UBIGINT) << 63) END);
 
+-- The latest-version rule of docs/spec §2.1, its one definition: versions of a dossier are ordered
+-- by updated_at (a missing one before any value), then export file name, then row number; the
+-- last one stands, i.e. the version whose dossier_version() is the greatest. The nightly merge
+-- orders and compares by it (ingest/dossiers_merge.sql); the full rebuild uses a packed integer
+-- of the same order instead, faster over the whole history (ingest/dossiers_latest.sql).
+CREATE OR REPLACE TEMP MACRO dossier_version(updated_at, source_file, row_number) AS
+    struct_pack(u := coalesce(updated_at, TIMESTAMP '-infinity'), f := source_file, r := row_number);
+
 -- One "key":value member of a JSON object, NULL (left out by concat_ws) when the key is NULL; a
 -- NULL value is written as null. Keys and values are escaped as JSON strings.
 CREATE OR REPLACE TEMP MACRO json_pair(key, value) AS
