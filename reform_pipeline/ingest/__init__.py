@@ -1,1 +1,1 @@
-"""Ingest stage: raw exports → staging tables + quarantine (SPEC §2)."""
+"""Ingest stage: raw exports → staging tables + quarantine (docs/spec §2)."""

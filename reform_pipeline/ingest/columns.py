@@ -1,4 +1,4 @@
-"""Canonical columns, their aliases and header matching (SPEC §2, §2.1–2.5).
+"""Canonical columns, their aliases and header matching (docs/spec §2, §2.1–2.5).
 
 Pure Python: no DuckDB, no Dagster. The value rules (timestamps, code lists, numbers) live in
 ``sql/ingest/macros.sql`` so that they run set-based over millions of rows.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-# Input kinds, recognised by file-name prefix (SPEC §2). Order matters: dependencies first.
+# Input kinds, recognised by file-name prefix (docs/spec §2). Order matters: dependencies first.
 KINDS = ("agencies", "procedures", "calendar", "targets", "dossiers")
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 
@@ -78,12 +78,12 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def canonical_columns(kind: str) -> tuple[str, ...]:
-    """The canonical columns of one input kind, in SPEC order."""
+    """The canonical columns of one input kind, in docs/spec order."""
     return tuple(ALIASES[kind])
 
 
 def header_key(header: str) -> str:
-    """Match key of a header: NFC, case-, space-, underscore- and diacritic-insensitive (SPEC §2)."""
+    """Match key of a header: NFC, case-, space-, underscore- and diacritic-insensitive (docs/spec §2)."""
     text = unicodedata.normalize("NFC", str(header)).replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -1,4 +1,4 @@
-"""Reading input files into DuckDB as text, whatever their format (SPEC §2).
+"""Reading input files into DuckDB as text, whatever their format (docs/spec §2).
 
 Every reader leaves the same shape behind: a temporary relation ``source_rows`` with
 ``source_file`` (the file's name), ``row_number`` (1-based among the file's data rows, header
@@ -274,7 +274,7 @@ def _read_head(path: Path) -> str:
 
 
 def _sniff_delimiter(head: str) -> str:
-    """Comma or semicolon, whichever splits the header line into more fields (SPEC §2)."""
+    """Comma or semicolon, whichever splits the header line into more fields (docs/spec §2)."""
     first_line = head.splitlines()[0] if head.splitlines() else ""
     counts = {}
     for delimiter in (",", ";"):
@@ -456,7 +456,7 @@ _BIGINT_KINDS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALL
 # How a typed Parquet column becomes the text a CSV cell would hold, so that one set of value
 # rules reads every format. {column} is a positional reference (#1, #2 …) that we build.
 # A timestamp is written by the macro ts_text (sql/ingest/macros.sql) from its local value
-# (_TYPED_TIMESTAMP: a zoned timestamp is converted to Vietnam time first, SPEC §2), the same
+# (_TYPED_TIMESTAMP: a zoned timestamp is converted to Vietnam time first, docs/spec §2), the same
 # text the validation writes for a rejected row's typed timestamp.
 _TEXT_TEMPLATES = {
     **{kind: f"ts_text({typed})" for kind, typed in _TYPED_TIMESTAMP.items()},

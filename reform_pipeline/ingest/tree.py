@@ -1,4 +1,4 @@
-"""The unit tree rules of SPEC §2.1/§2.3, as plain Python over a few thousand rows.
+"""The unit tree rules of docs/spec §2.1/§2.3, as plain Python over a few thousand rows.
 
 Exactly one root; every other unit's parent must be a valid unit. A second root and every unit on
 a cycle are ``bad_code``; a unit whose parent is missing or was rejected is ``unknown_agency``.

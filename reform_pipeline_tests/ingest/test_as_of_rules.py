@@ -1,5 +1,5 @@
-"""SPEC §3: the as-of date. REFORM_AS_OF before the earliest received date of a valid dossier
-stops the run (ConfigError, one line), and so does one after today in Vietnam (our choice, SPEC
+"""docs/spec §3: the as-of date. REFORM_AS_OF before the earliest received date of a valid dossier
+stops the run (ConfigError, one line), and so does one after today in Vietnam (our choice, docs/spec
 is silent); the default is the latest date among valid rows, never after the run's day."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""SPEC §2.1: every reason code, the value rules and the defaults, one rule per test."""
+"""docs/spec §2.1: every reason code, the value rules and the defaults, one rule per test."""
 
 import datetime as dt
 import json
@@ -53,7 +53,7 @@ def test_each_rule_has_its_reason_code(tmp_path, changes, reason):
 
 
 def test_the_first_rule_broken_is_the_reason(tmp_path):
-    # unknown agency and dates out of order: unknown_agency comes first in SPEC order
+    # unknown agency and dates out of order: unknown_agency comes first in docs/spec order
     row = dossier(MaDonVi="NOPE", NgayHenTra="2025-03-01")
     assert reason_for(tmp_path, row) == "unknown_agency"
 

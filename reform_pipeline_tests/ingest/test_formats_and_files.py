@@ -1,4 +1,4 @@
-"""SPEC §2: formats, header aliases, the latest-version rule, re-sent and unreadable files."""
+"""docs/spec §2: formats, header aliases, the latest-version rule, re-sent and unreadable files."""
 
 import datetime as dt
 import os
@@ -177,7 +177,7 @@ def test_parquet_integer_codes_flags_and_numbers_follow_the_same_rules_as_their_
         "digitized_components, result_attached, complaint, rating FROM staging.dossiers ORDER BY dossier_id"
     ).fetchall() == [
         ("OK", 2, 4, 4, 50000, 0, 1, True, True, False, 4),
-        # empty cells take their defaults (SPEC §2.1): channel 1, fee 0, no supplement, flags false
+        # empty cells take their defaults (docs/spec §2.1): channel 1, fee 0, no supplement, flags false
         ("ZERO-ATTACHED", 1, 3, 4, 0, 0, 2, False, False, False, 1),
     ]
 
@@ -354,7 +354,7 @@ def test_a_merge_finds_the_rows_of_an_export_validated_before_batches_were_numbe
 
 
 def test_the_default_as_of_follows_every_valid_row_through_nightly_merges(tmp_path):
-    """SPEC §3: the latest date among valid dossier rows. A nightly merge keeps it from the new
+    """docs/spec §3: the latest date among valid dossier rows. A nightly merge keeps it from the new
     rows only; a file whose content is replaced can move it back (a full rebuild)."""
     def open_dossier(dossier_id: str, day: str) -> dict:
         return dossier(MaHoSo=dossier_id, TrangThaiHoSoId="4", NgayNopHoSo=f"{day} 07:00:00",

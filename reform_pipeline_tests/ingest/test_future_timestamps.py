@@ -1,5 +1,5 @@
-"""SPEC §2.1: an event timestamp (every dossier timestamp but due_at) dated after the day the run
-starts, in Vietnam, is bad_timestamp; it never moves the default as-of date (SPEC §3).
+"""docs/spec §2.1: an event timestamp (every dossier timestamp but due_at) dated after the day the run
+starts, in Vietnam, is bad_timestamp; it never moves the default as-of date (docs/spec §3).
 
 The run's day is passed in (``run_day``), so these tests do not depend on the clock."""
 

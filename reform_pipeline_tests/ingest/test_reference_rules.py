@@ -1,4 +1,4 @@
-"""SPEC §2.1–2.5: catalogue, unit tree, calendar and target files are validated like dossiers."""
+"""docs/spec §2.1–2.5: catalogue, unit tree, calendar and target files are validated like dossiers."""
 
 from reform_pipeline.ingest.tree import check_tree
 from reform_pipeline_tests.fixtures import AGENCIES, PROCEDURES, dossier, ingest, make_raw, quarantine, write_csv

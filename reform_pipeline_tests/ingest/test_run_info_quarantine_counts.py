@@ -1,4 +1,4 @@
-"""SPEC §5 run_info: a file's rows_quarantined is the count "as the latest re-check counts them:
+"""docs/spec §5 run_info: a file's rows_quarantined is the count "as the latest re-check counts them:
 equal to that file's rows in quarantine_summary", also after the unit tree or catalogue changed
 and the stored dossier rows were checked again (ingest/dossier_recheck.sql)."""
 
@@ -112,7 +112,7 @@ def test_run_info_counts_left_stale_by_an_earlier_version_are_counted_again_once
 
 
 def test_run_info_counts_a_stale_dossier_count_fails_the_accounting_check(tmp_path):
-    """The example of SPEC §5's rule: 200 rows read, 4 quarantined at ingest, 42 in quarantine
+    """The example of docs/spec §5's rule: 200 rows read, 4 quarantined at ingest, 42 in quarantine
     after a re-check, 4 still recorded."""
     stale = {"kind": "dossiers", "file_name": "dossiers_20250305.csv", "rows_read": 200, "rows_staged": 158,
              "rows_quarantined": 42, "rows_quarantined_recorded": 4}

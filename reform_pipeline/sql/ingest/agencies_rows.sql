@@ -1,4 +1,4 @@
--- One agencies file (SPEC §2.3): agency_code and agency_name are required; kind, where given,
+-- One agencies file (docs/spec §2.3): agency_code and agency_name are required; kind, where given,
 -- is one of province, department, district, commune, center. Parents and the single root are
 -- checked over all files together afterwards (ingest/tree.py).
 INSERT INTO agencies_candidates

@@ -1,4 +1,4 @@
--- Store the unit tree (SPEC §2.3) once ingest/tree.py has checked it: valid units with their
+-- Store the unit tree (docs/spec §2.3) once ingest/tree.py has checked it: valid units with their
 -- depth; rejected rows, field rules first, then tree rules, to meta.quarantine.
 CREATE OR REPLACE TABLE staging.agencies AS
 SELECT unit.agency_code, unit.agency_name, unit.kind, unit.parent_code, unit.admin_code, depths.depth

@@ -1,4 +1,4 @@
--- One calendar override file (SPEC §2.4): a valid date and a 0/1 working-day flag.
+-- One calendar override file (docs/spec §2.4): a valid date and a 0/1 working-day flag.
 INSERT INTO calendar_candidates
 SELECT
     $source_file, $file_order, row_number,

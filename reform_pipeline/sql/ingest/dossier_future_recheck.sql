@@ -1,5 +1,5 @@
 -- Stored dossier rows with an event dated after the run's day ($run_day), read as valid (or
--- rejected for an unknown unit or procedure only) before SPEC §2.1 made such a value
+-- rejected for an unknown unit or procedure only) before docs/spec §2.1 made such a value
 -- bad_timestamp: they become bad_timestamp now, a reason of the row itself, and their quarantine
 -- entry is written again. Run only when the latest valid date of the warehouse
 -- (meta.ingest_state.latest_data_date) lies after the run's day, which rows validated under the

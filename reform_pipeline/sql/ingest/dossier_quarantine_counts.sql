@@ -1,5 +1,5 @@
 -- The quarantine count of every ingested dossier export, as meta.quarantine holds it now
--- (SPEC §5: run_info's rows_quarantined is the count "as the latest re-check counts them: equal
+-- (docs/spec §5: run_info's rows_quarantined is the count "as the latest re-check counts them: equal
 -- to that file's rows in quarantine_summary"; run_info reads meta.input_files). The validation
 -- records each new export's count with its rows (ingest/validation.py, validate_dossiers); this statement
 -- follows a step that changes the quarantine of stored rows (a re-check after the unit tree or

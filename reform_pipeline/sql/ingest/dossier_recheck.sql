@@ -1,4 +1,4 @@
--- Re-check every stored dossier row against the current unit tree and catalogue (SPEC §2.1:
+-- Re-check every stored dossier row against the current unit tree and catalogue (docs/spec §2.1:
 -- "exists" means among valid rows). Run when agencies or procedures changed since the rows
 -- were ingested; a nightly run with unchanged reference data skips it. Rows that break a rule
 -- of their own (intrinsic_reason) keep it.

@@ -1,5 +1,5 @@
--- Validate dossier exports (SPEC §2.1), reading the view `landing` over one group of files that
--- share their columns. Each row gets the first rule it breaks, in SPEC order.
+-- Validate dossier exports (docs/spec §2.1), reading the view `landing` over one group of files that
+-- share their columns. Each row gets the first rule it breaks, in docs/spec order.
 -- Every row read is written once, to staging.dossier_rows, with its typed values, its reason
 -- (NULL: valid) and, for a rejected row, its raw values; the quarantine rows are then taken from
 -- there: one write instead of a working table and three inserts is faster
@@ -17,7 +17,7 @@
 -- where the file lacks the column); $extra_headers: its other headers (extra_values);
 -- $batch_seq: this batch's number (meta.dossier_batches), stored on every row it writes;
 -- $run_day: the day the run starts, in Vietnam: an event timestamp dated after it is
--- bad_timestamp (SPEC §2.1; macros.sql, event_ts).
+-- bad_timestamp (docs/spec §2.1; macros.sql, event_ts).
 INSERT INTO staging.dossier_rows BY NAME
 WITH cleaned AS (
     -- every cell trimmed once, NULL when empty; codes and identifiers also NFC; personal data
@@ -140,7 +140,7 @@ intrinsic AS (
             WHEN (fee_amount_given AND fee_amount_value IS NULL)
                 OR (supplement_count_given AND supplement_count_value IS NULL) THEN 'bad_number'
         END AS intrinsic_reason,
-        -- compared on dates, not times: a same-day earlier time is not inconsistent (SPEC §2.1)
+        -- compared on dates, not times: a same-day earlier time is not inconsistent (docs/spec §2.1)
         coalesce(CAST(due_ts AS DATE) < CAST(received_ts AS DATE), FALSE)
             OR coalesce(CAST(finished_ts AS DATE) < CAST(received_ts AS DATE), FALSE)
             OR coalesce(CAST(returned_ts AS DATE) < CAST(received_ts AS DATE), FALSE)

@@ -1,4 +1,4 @@
--- Value rules of SPEC §2: timestamps, code lists, numbers and flags.
+-- Value rules of docs/spec §2: timestamps, code lists, numbers and flags.
 -- One definition per rule, used by every input kind. The rules take a *cleaned* cell (see
 -- `cell`: trimmed, NULL when empty) and return NULL for a value they cannot read; the
 -- validation files tell "empty" and "unreadable" apart.
@@ -19,12 +19,12 @@ CREATE OR REPLACE TEMP MACRO cell(s) AS nullif(trimmed(s), '');
 CREATE OR REPLACE TEMP MACRO key_cell(s) AS nfc_normalize(nullif(trimmed(s), ''));
 
 -- Text forms of codes are matched whole after trimming, collapsing inner spaces, lower-casing and
--- removing diacritics (đ → d) (SPEC §2).
+-- removing diacritics (đ → d) (docs/spec §2).
 CREATE OR REPLACE TEMP MACRO norm_code(s) AS
     lower(strip_accents(replace(replace(
         regexp_replace(nfc_normalize(s), '\s+', ' ', 'g'), 'đ', 'd'), 'Đ', 'd')));
 
--- Timestamps: local Vietnam time, these forms and no others (SPEC §2). The systems' own form
+-- Timestamps: local Vietnam time, these forms and no others (docs/spec §2). The systems' own form
 -- (19 characters, ISO) is tried first with strptime alone: at that length every field must have
 -- its full width. Anything else goes through the exact patterns.
 CREATE OR REPLACE TEMP MACRO parse_ts_text(s) AS coalesce(
@@ -52,8 +52,8 @@ CREATE OR REPLACE TEMP MACRO ts_in_range(ts) AS
 
 -- Whether a dossier event (every dossier timestamp but due_at, the only one that may lie ahead)
 -- is dated after `run_day`, the day the run starts in Vietnam: nothing has happened in the
--- future, so such a value is bad_timestamp (SPEC §2.1), and a mistyped year (2099) cannot move
--- the default as-of date (SPEC §3). `run_day` is a bound parameter, so the bound folds to one
+-- future, so such a value is bad_timestamp (docs/spec §2.1), and a mistyped year (2099) cannot move
+-- the default as-of date (docs/spec §3). `run_day` is a bound parameter, so the bound folds to one
 -- constant per statement. NULL for a NULL timestamp.
 CREATE OR REPLACE TEMP MACRO after_run_day(ts, run_day) AS
     ts >= CAST(run_day AS TIMESTAMP) + INTERVAL 1 DAY;

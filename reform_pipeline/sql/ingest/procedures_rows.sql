@@ -1,4 +1,4 @@
--- One procedures file (SPEC §2.2): procedure_code and processing_days (whole number ≥ 0) are
+-- One procedures file (docs/spec §2.2): procedure_code and processing_days (whole number ≥ 0) are
 -- required; service_level and full_online_eligible from their code lists; counts whole numbers;
 -- an owning agency_code, where set, must be a valid unit.
 INSERT INTO procedures_candidates

@@ -1,4 +1,4 @@
--- Scratch tables that collect the rows of every reference file of one run (SPEC §2.2–2.5),
+-- Scratch tables that collect the rows of every reference file of one run (docs/spec §2.2–2.5),
 -- before repeated keys are resolved (the last valid row wins) and the results are stored.
 CREATE OR REPLACE TEMP TABLE agencies_candidates (
     source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,

@@ -1,4 +1,4 @@
--- Store the reference tables of this run (SPEC §2.2–2.5): files of one kind are read in name
+-- Store the reference tables of this run (docs/spec §2.2–2.5): files of one kind are read in name
 -- order and a repeated key keeps its last valid row. Rejected rows go to meta.quarantine.
 -- (agencies are stored by ingest/agencies_store.sql once ingest/tree.py has checked the tree.)
 CREATE OR REPLACE TABLE staging.procedures AS

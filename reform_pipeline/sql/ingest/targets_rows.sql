@@ -1,4 +1,4 @@
--- One plan-target file (SPEC §2.5): every column but source is required; the scope must be a
+-- One plan-target file (docs/spec §2.5): every column but source is required; the scope must be a
 -- valid unit, the KPI a metric code of §4.4, the comparator one of > >= < <=, the target and
 -- the year numbers. The metric codes are those of the metric catalogue (meta.metric_catalogue,
 -- loaded from reform_pipeline/catalogue/metrics.csv before the reference files are read): a
