@@ -1,4 +1,4 @@
-"""A small province for the report and BI-doc tests: Q1 2025, the two plans of SPEC §1."""
+"""A small province for the report and BI-doc tests: Q1 2025, the two plans of docs/spec §1."""
 
 from __future__ import annotations
 
