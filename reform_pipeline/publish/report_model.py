@@ -167,6 +167,7 @@ def ranked_units(
     units = records(con, "report_units_below", scope=scope_code, metric=kpi_code, year=year)
     return worst_units(units, comparator, min_denominator=min_denominator, limit=limit)
 
+
 # ---------------------------------------------------------------------------------------------
 # The page's view model: every text already formatted, every chart as coordinates
 
