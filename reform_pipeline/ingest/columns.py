@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 # Input kinds, recognised by file-name prefix (docs/spec §2). Order matters: dependencies first.
 KINDS = ("agencies", "procedures", "calendar", "targets", "dossiers")
-EXTENSIONS = (".csv", ".xlsx", ".parquet")
+EXTENSIONS = (".csv", ".xlsx", ".xls", ".parquet")
 
 # canonical name -> aliases, per kind. The canonical name itself always matches too.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -109,6 +109,8 @@ class HeaderMap:
     positions: dict[str, int]  # canonical column -> position in the file
     unknown: tuple[str, ...]  # headers that match no canonical column (reported, not errors)
     repeated: tuple[str, ...]  # headers that map to a column an earlier header already took
+    # positions of the export's own row-number columns (STT, TT, Số thứ tự): not data, not unknown
+    row_numbers: tuple[int, ...] = ()
 
 
 def map_headers(kind: str, headers: list[str]) -> HeaderMap:
@@ -117,16 +119,48 @@ def map_headers(kind: str, headers: list[str]) -> HeaderMap:
     positions: dict[str, int] = {}
     unknown: list[str] = []
     repeated: list[str] = []
+    row_numbers: list[int] = []
     for position, header in enumerate(headers):
-        canonical = index.get(header_key(header))
-        if canonical is None:
+        key = header_key(header)
+        canonical = index.get(key)
+        if canonical is None and key in _ROW_NUMBER_KEYS:
+            row_numbers.append(position)
+        elif canonical is None:
             if str(header).strip():
                 unknown.append(str(header))
         elif canonical in positions:
             repeated.append(str(header))
         else:
             positions[canonical] = position
-    return HeaderMap(tuple(unique_headers(headers)), positions, tuple(unknown), tuple(repeated))
+    return HeaderMap(
+        tuple(unique_headers(headers)), positions, tuple(unknown), tuple(repeated), tuple(row_numbers)
+    )
+
+
+# The export's own row number (docs/spec §2.0): recognised and ignored.
+ROW_NUMBER_HEADERS = ("STT", "TT", "Số thứ tự")
+_ROW_NUMBER_KEYS = frozenset(header_key(name) for name in ROW_NUMBER_HEADERS)
+# How many of a kind's columns a row must name to be its header row (docs/spec §2.0), and among
+# how many rows at the top of a file or sheet the header row is searched for.
+HEADER_SEARCH_ROWS = 30
+_HEADER_MATCHES = {"calendar": 2, "unit_changes": 2}
+
+
+def header_row(kind: str | None, rows: list[list[str]]) -> int | None:
+    """The index of the header row among ``rows`` (a file's or sheet's first rows): the first of
+    the first HEADER_SEARCH_ROWS in which at least three cells (two for calendar and
+    unit_changes) name columns of ``kind``, matched as map_headers does; None if there is none.
+    A file of no known kind has its header in its first row."""
+    if kind is None or kind not in _INDEX:
+        return 0 if rows else None
+    needed = _HEADER_MATCHES.get(kind, 3)
+    index = _INDEX[kind]
+    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        named = {index.get(header_key(cell)) for cell in row if cell}
+        named.discard(None)
+        if len(named) >= needed:
+            return number
+    return None
 
 
 def unique_headers(headers: list[str]) -> list[str]:

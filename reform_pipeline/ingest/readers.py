@@ -1,11 +1,16 @@
 """Reading input files into DuckDB as text, whatever their format (docs/spec §2).
 
 Every reader leaves the same shape behind: a temporary relation ``source_rows`` with
-``source_file`` (the file's name), ``row_number`` (1-based among the file's data rows, header
-excluded), ``malformed`` (the row could not be split into the header's columns) and one VARCHAR
+``source_file`` (the file's name), ``row_number`` (1-based among the file's data rows, below its
+header row), ``malformed`` (the row could not be split into the header's columns),
+``bad_encoding`` (the row holds bytes that are not valid in its file's encoding) and one VARCHAR
 column per file column, named ``c0, c1, …``. Those names are ours, so the SQL that follows never
 uses a name taken from the input. The value rules are applied afterwards, in SQL, the same way
 for every format.
+
+The header row is searched for among the first rows of a file or sheet (docs/spec §2.0,
+columns.header_row): rows above it are a title block, neither data nor counted, and a file
+without one is unreadable ("no header row found"), none of its cells reported.
 
 Exports that share a format and columns are read together, by one DuckDB scan over the list of
 files: a night's export is small, and a statement per file would cost more than its rows.
@@ -17,7 +22,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import io
 import math
 import os
 import tempfile
@@ -29,6 +33,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from reform_pipeline.ingest.columns import HEADER_SEARCH_ROWS, header_row, kind_of_file
 from reform_pipeline.warehouse import execute
 
 # Big enough to sniff a header line, small enough to read for every file.
@@ -39,6 +44,12 @@ csv.field_size_limit(1 << 30)
 # DuckDB reads a path as a glob pattern: a file named "dossiers[1].csv" must not be read that way.
 _GLOB_CHARACTERS = set("*?[]{}")
 _READ_ERRORS = (OSError, ValueError, UnicodeError, duckdb.Error, pa.ArrowException, csv.Error)
+# The lines whose bytes decide a CSV file's encoding (docs/spec §2.0).
+_ENCODING_LINES = 1000
+# Columns DuckDB's Parquet reader adds itself (filename, file_row_number): a file holding a column
+# of either name is read through Arrow instead (_stage_parquet).
+_PARQUET_OPTION_COLUMNS = {"filename", "file_row_number"}
+NO_HEADER = "no header row found"
 
 
 class UnreadableFile(Exception):
@@ -50,6 +61,8 @@ class SourceFile:
     headers: list[str]
     # positions that also come typed, as t<k>: position → "timestamp" or "integer" (_parquet_view)
     typed: dict[int, str] = field(default_factory=dict)
+    # a workbook's sheets that were not read (docs/spec §2.0: every sheet but the one read)
+    ignored_sheets: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,12 @@ class FileGroup:
     paths: tuple[Path, ...]
     reader: str  # "parquet" or "duckdb-csv"
     headers: tuple[str, ...]
-    detail: tuple  # parquet: column types; CSV: (delimiter,)
+    detail: tuple  # parquet: column types; CSV: (delimiter, lines above the header row)
+
+    @property
+    def ignored_sheets(self) -> dict[str, list[str]]:
+        """Per file name, the sheets not read: none, a group holds no workbook."""
+        return {path.name: [] for path in self.paths}
 
 
 def column_names(count: int) -> list[str]:
@@ -112,6 +130,8 @@ def _group_key(path: Path) -> tuple[tuple, int] | None:
         if suffix == ".parquet":
             metadata = pq.read_metadata(path)
             schema = metadata.schema.to_arrow_schema()
+            if _PARQUET_OPTION_COLUMNS & {name.lower() for name in schema.names}:
+                return None
             key = ("parquet", tuple(schema.names), tuple(str(t) for t in schema.types))
             return key, metadata.num_rows
         # A CSV file whose start is not UTF-8 is read alone (and transcoded). Bytes that are not
@@ -122,11 +142,13 @@ def _group_key(path: Path) -> tuple[tuple, int] | None:
             raw_head = _read_head_bytes(path)
             if not _starts_as_utf8(raw_head):
                 return None
-            head = _head_text(raw_head)
-            delimiter = _sniff_delimiter(head)
-            headers = tuple(h.strip() for h in next(csv.reader(io.StringIO(head), delimiter=delimiter), []))
+            found = _csv_header(_head_text(raw_head), kind_of_file(path.name))
+            if found is None:
+                return None  # read alone, which says there is no header row
+            skip, delimiter, headers = found
             if any(headers):
-                return ("duckdb-csv", headers, (delimiter,)), path.stat().st_size // _CSV_BYTES_PER_ROW
+                key = ("duckdb-csv", tuple(headers), (delimiter, skip))
+                return key, path.stat().st_size // _CSV_BYTES_PER_ROW
     except _READ_ERRORS:
         return None  # read alone, which reports why it cannot be read
     return None
@@ -148,19 +170,22 @@ def stage_group(con: duckdb.DuckDBPyConnection, group: FileGroup) -> dict[int, s
     paths = [str(path) for path in group.paths]
     if group.reader == "parquet":
         return _parquet_view(con, paths, len(group.headers))
-    _stage_csv_duckdb(con, paths, group.detail[0], len(group.headers))
+    delimiter, skip = group.detail
+    _stage_csv_duckdb(con, paths, delimiter, len(group.headers), skip=skip)
     return {}
 
 
-def stage_source(con: duckdb.DuckDBPyConnection, path: Path) -> SourceFile:
-    """Load one file into ``source_rows``; raise UnreadableFile if it can't be read at all."""
+def stage_source(con: duckdb.DuckDBPyConnection, path: Path, kind: str | None = None) -> SourceFile:
+    """Load one file into ``source_rows``; raise UnreadableFile if it can't be read at all.
+    ``kind``: the file's input kind, whose columns name its header row (default: from its name)."""
     suffix = path.suffix.lower()
+    kind = kind or kind_of_file(path.name)
     try:
         with _plain_path(path) as readable:
             if suffix == ".csv":
-                return _stage_csv(con, readable, path.name)
-            if suffix == ".xlsx":
-                return _stage_xlsx(con, readable, path.name)
+                return _stage_csv(con, readable, path.name, kind)
+            if suffix in (".xlsx", ".xls"):
+                return _stage_excel(con, readable, path.name, kind)
             if suffix == ".parquet":
                 return _stage_parquet(con, readable, path.name)
     except UnreadableFile:
@@ -189,43 +214,81 @@ def _first_line(text: str) -> str:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
-    text_path, cleanup = _as_utf8(path)
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, name: str, kind: str | None) -> SourceFile:
+    raw_head = _read_head_bytes(path)
+    encoding = _csv_encoding(path, raw_head)
+    text_path, cleanup = (path, False) if encoding == "utf-8" else (_transcode(path, encoding), True)
     try:
         head = _read_head(text_path)
         if not head.strip():
             _stage_batches(con, iter(()), 0, name)
             return SourceFile([])
-        delimiter = _sniff_delimiter(head)
-        header_line = next(csv.reader(io.StringIO(head), delimiter=delimiter), [])
-        headers = [h.strip() for h in header_line]
+        found = _csv_header(head, kind)
+        if found is None:
+            raise UnreadableFile(NO_HEADER)
+        skip, delimiter, headers = found
         if not any(headers):
-            raise UnreadableFile("the first line holds no column names")
+            raise UnreadableFile(NO_HEADER)
         try:
-            _stage_csv_duckdb(con, [str(text_path)], delimiter, len(headers), name)
+            _stage_csv_duckdb(con, [str(text_path)], delimiter, len(headers), name, skip)
         except duckdb.Error:
-            # Irregular rows (too many or too few fields, stray quotes): read them one by one so
-            # that each bad row is quarantined instead of failing the whole file.
-            _stage_csv_python(con, text_path, delimiter, len(headers), name)
+            # Irregular rows (too many or too few fields, stray quotes, bytes that are not UTF-8):
+            # read them one by one so that each bad row is quarantined instead of failing the file.
+            _stage_csv_python(con, text_path, delimiter, len(headers), name, skip)
         return SourceFile(headers)
     finally:
         if cleanup:
             text_path.unlink(missing_ok=True)
 
 
-def _as_utf8(path: Path) -> tuple[Path, bool]:
-    """The file as UTF-8: itself when it already is, else a transcoded temporary copy.
+def _csv_encoding(path: Path, head: bytes) -> str:
+    """A CSV file's encoding (docs/spec §2.0): UTF-16 when it starts with a UTF-16 byte-order
+    mark; else UTF-8 when most of the lines holding non-ASCII bytes among its first 1,000 lines
+    are valid UTF-8 (a file with none reads the same either way); else Windows-1258, the
+    Vietnamese code page of older office exports. ``head``: the file's first bytes
+    (_read_head_bytes), read on only when they hold fewer than 1,000 whole lines."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    lines = head.split(b"\n")
+    if len(head) == _SNIFF_BYTES:
+        lines.pop()  # cut by the read: perhaps inside a character
+        if len(lines) < _ENCODING_LINES:
+            with path.open("rb") as handle:
+                lines = [line for line in (handle.readline() for _ in range(_ENCODING_LINES)) if line]
+    lines = lines[:_ENCODING_LINES]
+    non_ascii = [line for line in lines if not line.isascii()]
+    valid = sum(1 for line in non_ascii if _valid_utf8(line))
+    return "utf-8" if 2 * valid > len(non_ascii) or not non_ascii else "cp1258"
 
-    UTF-16 is recognised by its byte-order mark; bytes that are not valid UTF-8 are read as
-    Windows-1258, the Vietnamese Windows code page of older office exports.
-    """
-    with path.open("rb") as handle:
-        start = handle.read(4)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _transcode(path, "utf-16"), True
-    if _is_utf8(path):
-        return path, False
-    return _transcode(path, "cp1258"), True
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_header(head: str, kind: str | None) -> tuple[int, str, list[str]] | None:
+    """Where a CSV file's header row is, in its first text ``head``: (the lines above it, its
+    separator, its cells), or None when none of its first lines is a header row of ``kind``
+    (columns.header_row). Each line's separator is comma, semicolon or tab, whichever it holds
+    most of (docs/spec §2.0). Lines are split at line feeds, as DuckDB's ``skip`` counts them."""
+    rows, delimiters = [], []
+    for line in head.split("\n")[:HEADER_SEARCH_ROWS]:
+        line = line.rstrip("\r")
+        delimiter = _line_delimiter(line)
+        rows.append([cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])])
+        delimiters.append(delimiter)
+    at = header_row(kind, rows)
+    if at is None:
+        return None
+    return at, delimiters[at], rows[at]
+
+
+def _line_delimiter(line: str) -> str:
+    """Comma, semicolon or tab, whichever ``line`` holds most of (comma on a tie)."""
+    return max((",", ";", "\t"), key=line.count)
 
 
 def _starts_as_utf8(head: bytes) -> bool:
@@ -237,18 +300,6 @@ def _starts_as_utf8(head: bytes) -> bool:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return False
-    return True
-
-
-def _is_utf8(path: Path) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(1 << 22):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
     return True
 
 
@@ -266,33 +317,27 @@ def _read_head_bytes(path: Path) -> bytes:
 
 
 def _head_text(head: bytes) -> str:
-    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
 def _read_head(path: Path) -> str:
     return _head_text(_read_head_bytes(path))
 
 
-def _sniff_delimiter(head: str) -> str:
-    """Comma or semicolon, whichever splits the header line into more fields (docs/spec §2)."""
-    first_line = head.splitlines()[0] if head.splitlines() else ""
-    counts = {}
-    for delimiter in (",", ";"):
-        counts[delimiter] = len(next(csv.reader([first_line], delimiter=delimiter), []))
-    return ";" if counts[";"] > counts[","] else ","
-
-
-def _stage_csv_duckdb(con, paths: list[str], delimiter: str, width: int, name: str | None = None) -> None:
-    """DuckDB's reader, strict: any irregular row fails it, and the caller reads slowly instead."""
+def _stage_csv_duckdb(
+    con, paths: list[str], delimiter: str, width: int, name: str | None = None, skip: int = 0
+) -> None:
+    """DuckDB's reader, strict: any irregular row fails it, and the caller reads slowly instead.
+    ``skip``: the lines above the header row (a title block)."""
     columns = {column: "VARCHAR" for column in column_names(width)}
     with _insertion_order_kept(con):
-        _read_csv_table(con, paths, delimiter, columns, name)
+        _read_csv_table(con, paths, delimiter, columns, name, skip)
     # CREATE TABLE AS kept the files' order, so rowid follows each file's data rows.
     execute(
         con,
         "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT source_file, "
         "rowid - min(rowid) OVER (PARTITION BY source_file) + 1 AS row_number, FALSE AS malformed, "
-        "* EXCLUDE (source_file) FROM source_csv",
+        "FALSE AS bad_encoding, * EXCLUDE (source_file) FROM source_csv",
     )
 
 
@@ -308,27 +353,33 @@ def _insertion_order_kept(con) -> Iterator[None]:
             execute(con, "SET preserve_insertion_order = false")
 
 
-def _read_csv_table(con, paths: list[str], delimiter: str, columns: dict, name: str | None) -> None:
+def _read_csv_table(con, paths: list[str], delimiter: str, columns: dict, name: str | None, skip: int) -> None:
     execute(
         con,
         "CREATE OR REPLACE TEMP TABLE source_csv AS "
         "SELECT coalesce($name, parse_filename(filename)) AS source_file, * EXCLUDE (filename) "
-        "FROM read_csv($paths, header = true, delim = $delim, quote = '\"', escape = '\"', "
+        "FROM read_csv($paths, header = true, skip = $skip, delim = $delim, quote = '\"', escape = '\"', "
         "auto_detect = false, columns = $columns, null_padding = false, strict_mode = true, "
         "encoding = 'utf-8', filename = true)",
-        {"paths": paths, "delim": delimiter, "columns": columns, "name": name},
+        {"paths": paths, "delim": delimiter, "columns": columns, "name": name, "skip": skip},
     )
 
 
-def _stage_csv_python(con, path: Path, delimiter: str, width: int, name: str) -> None:
-    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+def _stage_csv_python(con, path: Path, delimiter: str, width: int, name: str, skip: int = 0) -> None:
+    """Python's csv reader, row by row: a row of the wrong width is marked malformed, and a row
+    holding bytes that are not UTF-8 is marked bad_encoding (its other rows read as usual, docs/spec
+    §2.0); such bytes are kept as U+FFFD in its values."""
+    # surrogateescape: a byte that is not UTF-8 becomes a lone surrogate, which no valid UTF-8 text holds
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        for _ in range(skip + 1):  # the title block and the header
+            handle.readline()
         rows = csv.reader((line.replace("\0", "") for line in handle), delimiter=delimiter, strict=False)
-        next(rows, None)  # header
 
         def batches():
-            batch: list[list[str | None]] = []
+            batch: list[list] = []
             for number, row in enumerate(rows, start=1):
-                batch.append(_fit_row(number, row, width))
+                row, bad = _utf8_cells(row)
+                batch.append(_fit_row(number, row, width, bad))
                 if len(batch) >= _BATCH_ROWS:
                     yield _rows_to_batch(batch, width)
                     batch = []
@@ -338,32 +389,65 @@ def _stage_csv_python(con, path: Path, delimiter: str, width: int, name: str) ->
         _stage_batches(con, batches(), width, name)
 
 
-def _fit_row(number: int, row: list[str], width: int) -> list:
-    """[row_number, malformed, c0 … c{width-1}]: a row with the wrong field count is marked."""
+def _utf8_cells(row: list[str]) -> tuple[list[str], bool]:
+    """``row`` as valid text, and whether it held bytes that are not UTF-8 (lone surrogates)."""
+    try:
+        "".join(row).encode("utf-8")
+    except UnicodeEncodeError:
+        return [cell.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for cell in row], True
+    return row, False
+
+
+def _fit_row(number: int, row: list, width: int, bad_encoding: bool = False) -> list:
+    """[row_number, malformed, bad_encoding, c0 … c{width-1}]: a row with the wrong field count
+    is marked malformed."""
     malformed = len(row) != width
     cells: list[str | None] = list(row[:width]) + [None] * max(0, width - len(row))
     if len(row) > width:
         # Keep what does not fit, so the quarantine row still shows everything the file held.
         cells[-1] = " | ".join(row[width - 1 :])
-    return [number, malformed, *cells]
+    return [number, malformed, bad_encoding, *cells]
 
 
 # --- Excel -----------------------------------------------------------------------------------
 
 
-def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, name: str, kind: str | None) -> SourceFile:
+    """An .xlsx or .xls workbook, read from its first sheet that has a header row; the other
+    sheets are named in ``ignored_sheets`` (docs/spec §2.0). Cached values of formulas are read,
+    never evaluated; an error value (#N/A …) is its text."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
-    if not workbook.sheet_names:
+    names = list(workbook.sheet_names)
+    if not names:
         raise UnreadableFile("the workbook has no sheet")
-    # The first sheet holds the export; cached values of formulas are read, never evaluated.
-    rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    blank = True
+    for index, sheet_name in enumerate(names):
+        sheet = workbook.get_sheet_by_index(index)
+        first_rows = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+        top = [[_excel_text(v) or "" for v in row] for row in first_rows]
+        blank = blank and not any(any(row) for row in top)
+        at = header_row(kind, top)
+        if at is None or not any(top[at]):
+            continue
+        ignored = names[:index] + names[index + 1 :]
+        rows = sheet.to_python(skip_empty_area=False)
+        if path.suffix.lower() == ".xlsx":
+            for (row, column), text in _xlsx_error_cells(path, index).items():
+                if row < len(rows) and column < len(rows[row]):
+                    rows[row][column] = text
+        return _stage_sheet(con, rows[at:], name, ignored)
+    if blank:
+        _stage_batches(con, iter(()), 0, name)
+        return SourceFile([], ignored_sheets=names[1:])
+    raise UnreadableFile(NO_HEADER)
+
+
+def _stage_sheet(con, rows: list[list], name: str, ignored: list[str]) -> SourceFile:
+    """Stage a sheet's header row and the rows below it."""
     while rows and all(_excel_text(v) is None for v in rows[-1]):
         rows.pop()
-    if not rows:
-        _stage_batches(con, iter(()), 0, name)
-        return SourceFile([])
     headers = [(_excel_text(v) or "") for v in rows[0]]
     while headers and not headers[-1]:
         headers.pop()
@@ -375,7 +459,68 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Source
     for row in fitted:
         row[1] = False  # a short spreadsheet row is only empty trailing cells, not a broken row
     _stage_batches(con, iter([_rows_to_batch(fitted, width)]), width, name)
-    return SourceFile(headers)
+    return SourceFile(headers, ignored_sheets=ignored)
+
+
+_XLSX_ERROR_MARKS = (b't="e"', b"t='e'")
+
+
+def _xlsx_error_cells(path: Path, sheet_index: int) -> dict[tuple[int, int], str]:
+    """The error cells (#N/A, #REF! …) of one sheet of an .xlsx file, by (row, column) from A1,
+    with their text: python-calamine reads them as empty cells, which they are not (docs/spec
+    §2.0). Read from the sheet's XML, and only parsed when its bytes hold an error cell."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    relationship = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        sheets = [element for element in workbook.iter() if _local(element.tag) == "sheet"]
+        if sheet_index >= len(sheets):
+            return {}
+        wanted = sheets[sheet_index].get(relationship) or next(
+            (value for key, value in sheets[sheet_index].attrib.items() if _local(key) == "id"), None)
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in relations if r.get("Id") == wanted), None)
+        if not target:
+            return {}
+        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        if not _holds_error_cell(archive, member):
+            return {}
+        errors: dict[tuple[int, int], str] = {}
+        with archive.open(member) as sheet:
+            for _, element in ElementTree.iterparse(sheet):
+                if _local(element.tag) != "c":
+                    continue
+                if element.get("t") == "e" and element.get("r"):
+                    value = next((child.text for child in element if _local(child.tag) == "v"), None)
+                    if value:
+                        errors[_cell_position(element.get("r"))] = value
+                element.clear()
+        return errors
+
+
+def _holds_error_cell(archive, member: str) -> bool:
+    tail = b""
+    with archive.open(member) as sheet:
+        while chunk := sheet.read(1 << 20):
+            if any(mark in tail + chunk for mark in _XLSX_ERROR_MARKS):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _cell_position(reference: str) -> tuple[int, int]:
+    """'B12' → (11, 1): row and column from A1, both from 0."""
+    letters = "".join(ch for ch in reference if ch.isalpha()).upper()
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(reference[len(letters):]) - 1, column - 1
 
 
 def _excel_text(value) -> str | None:
@@ -400,7 +545,16 @@ def _excel_text(value) -> str | None:
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> SourceFile:
     headers = [str(header) for header in pq.read_schema(path).names]
-    typed = _parquet_view(con, [str(path)], len(headers))
+    relation = None
+    if _PARQUET_OPTION_COLUMNS & {header.lower() for header in headers}:
+        # DuckDB's reader cannot add filename and file_row_number to a file that has a column of
+        # either name: read it through Arrow, its columns renamed, and add both here.
+        table = pq.read_table(path)
+        table = table.rename_columns([f"column_{i}" for i in range(table.num_columns)])
+        table = table.append_column("filename", pa.array([str(path)] * table.num_rows, pa.string()))
+        table = table.append_column("file_row_number", pa.array(range(table.num_rows), pa.int64()))
+        relation = con.from_arrow(table)
+    typed = _parquet_view(con, [str(path)], len(headers), relation)
     # the file may be read through a link with another name: keep the real one
     execute(con, "CREATE OR REPLACE TEMP TABLE source_table AS SELECT * REPLACE ($name AS source_file) "
             "FROM source_rows", {"name": name})
@@ -408,8 +562,10 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> Sou
     return SourceFile(headers, typed)
 
 
-def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
+def _parquet_view(con, paths: list[str], width: int, relation=None) -> dict[int, str]:
     """The view ``source_rows`` over Parquet files, each typed column turned into text in SQL.
+    ``relation``: the files already opened, with filename and file_row_number added last (a file
+    that holds columns of those names, _stage_parquet); else read_parquet adds them.
 
     Timestamp and whole-number columns (booleans as 1/0) also come as they are, as t<k>, so
     that validation need not parse back the text it was just given: for the systems' own
@@ -421,7 +577,9 @@ def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
     # A temporary view, this connection's alone. The relation's create_view would store the view
     # in the warehouse file itself, a catalog write and a commit for every group of files, and
     # leave it there pointing at the raw folder (schema.sql drops that leftover).
-    con.register("parquet_files", con.read_parquet(paths, filename=True, file_row_number=True))
+    if relation is None:
+        relation = con.read_parquet(paths, filename=True, file_row_number=True)
+    con.register("parquet_files", relation)
     described = con.execute("DESCRIBE SELECT * FROM parquet_files").fetchall()[:width]
     texts, typed = [], {}
     for position, ((_, kind, *_), column) in enumerate(zip(described, column_names(width)), start=1):
@@ -432,7 +590,7 @@ def _parquet_view(con, paths: list[str], width: int) -> dict[int, str]:
     execute(
         con,
         "CREATE OR REPLACE TEMP VIEW source_rows AS SELECT parse_filename(filename) AS source_file, "
-        "file_row_number + 1 AS row_number, FALSE AS malformed"
+        "file_row_number + 1 AS row_number, FALSE AS malformed, FALSE AS bad_encoding"
         + "".join(", " + text for text in texts)
         + " FROM parquet_files",
     )
@@ -496,15 +654,16 @@ def _parquet_text_template(kind: str) -> str:
 
 
 def _rows_to_batch(rows: list[list], width: int) -> pa.RecordBatch:
-    columns = list(zip(*rows)) if rows else [[] for _ in range(width + 2)]
-    arrays = [pa.array(columns[0], pa.int64()), pa.array(columns[1], pa.bool_())]
-    arrays += [pa.array(columns[i + 2], pa.string()) for i in range(width)]
-    return pa.RecordBatch.from_arrays(arrays, names=["row_number", "malformed", *column_names(width)])
+    columns = list(zip(*rows)) if rows else [[] for _ in range(width + 3)]
+    arrays = [pa.array(columns[0], pa.int64()), pa.array(columns[1], pa.bool_()), pa.array(columns[2], pa.bool_())]
+    arrays += [pa.array(columns[i + 3], pa.string()) for i in range(width)]
+    return pa.RecordBatch.from_arrays(
+        arrays, names=["row_number", "malformed", "bad_encoding", *column_names(width)])
 
 
 def _stage_batches(con, batches, width: int, name: str) -> None:
     schema = pa.schema(
-        [("row_number", pa.int64()), ("malformed", pa.bool_())]
+        [("row_number", pa.int64()), ("malformed", pa.bool_()), ("bad_encoding", pa.bool_())]
         + [(column, pa.string()) for column in column_names(width)]
     )
     reader = pa.RecordBatchReader.from_batches(schema, batches)

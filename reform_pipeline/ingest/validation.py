@@ -34,12 +34,9 @@ def validate_reference_file(
     """Validate the reference file ``source_rows`` shows (``order``: its place among the files of
     ``kind``) into ``<kind>_candidates`` (docs/spec §2.2–2.5)."""
     header_map = map_headers(kind, headers)
-    create_landing(con, kind, header_map.positions, len(headers))
-    run_sql_file(
-        con,
-        f"ingest/{kind}_rows",
-        {"source_file": path.name, "file_order": order, "headers": list(header_map.headers)},
-    )
+    create_landing(con, kind, header_map.positions, len(headers), header_map.row_numbers)
+    kept = [h for position, h in enumerate(header_map.headers) if position not in header_map.row_numbers]
+    run_sql_file(con, f"ingest/{kind}_rows", {"source_file": path.name, "file_order": order, "headers": kept})
     rows = value(con, "ingest/landing_rows")
     return FileReport(path.name, kind, "ingested", rows_read=rows, unknown_columns=unused_columns(header_map))
 
@@ -52,9 +49,10 @@ def validate_dossiers(
     in one transaction: a crash leaves all of them or none (the next run reads them again).
     An event dated after ``run_day`` is bad_timestamp (docs/spec §2.1)."""
     header_map = map_headers("dossiers", headers)
-    create_dossier_landing(con, header_map.positions, len(headers), typed)
+    create_dossier_landing(con, header_map.positions, len(headers), typed, header_map.row_numbers)
     canonical = canonical_columns("dossiers")
-    extras = sorted(set(range(len(headers))) - set(header_map.positions.values()))
+    # the export's own row number (STT) is not data: not among the extra columns either (§2.0)
+    extras = sorted(set(range(len(headers))) - set(header_map.positions.values()) - set(header_map.row_numbers))
     raw_keys = {
         "raw_headers": [
             header_map.headers[header_map.positions[column]] if column in header_map.positions else None
@@ -92,26 +90,31 @@ def validate_dossiers(
     return reports
 
 
-def landing_select(kind: str, positions: dict[str, int], width: int) -> str:
-    """The SELECT list that turns positional columns c0…cN into the canonical columns of ``kind``.
+def landing_select(kind: str, positions: dict[str, int], width: int, row_numbers=()) -> str:
+    """The SELECT list that turns positional columns c0…cN into the canonical columns of ``kind``;
+    raw_values holds every column but the export's own row numbers (``row_numbers``: positions).
 
     Only our own names appear in this SQL: canonical column names and the positional c0…cN.
     """
-    names = column_names(width)
+    names = [name for position, name in enumerate(column_names(width)) if position not in row_numbers]
+    every = column_names(width)
     picks = [
-        f"{names[positions[column]]} AS {column}" if column in positions else f"CAST(NULL AS VARCHAR) AS {column}"
+        f"{every[positions[column]]} AS {column}" if column in positions else f"CAST(NULL AS VARCHAR) AS {column}"
         for column in canonical_columns(kind)
     ]
     raw = f"[{', '.join(names)}]" if names else "CAST([] AS VARCHAR[])"
-    return "SELECT source_file, row_number, malformed, " + ", ".join(picks) + f", {raw} AS raw_values"
+    return "SELECT source_file, row_number, malformed, bad_encoding, " + ", ".join(picks) + f", {raw} AS raw_values"
 
 
-def create_landing(con, kind: str, positions: dict[str, int], width: int) -> None:
+def create_landing(con, kind: str, positions: dict[str, int], width: int, row_numbers=()) -> None:
     """The view ``landing`` over ``source_rows`` (reference files, read one at a time)."""
-    execute(con, "CREATE OR REPLACE TEMP VIEW landing AS " + landing_select(kind, positions, width) + " FROM source_rows")
+    select = landing_select(kind, positions, width, row_numbers)
+    execute(con, "CREATE OR REPLACE TEMP VIEW landing AS " + select + " FROM source_rows")
 
 
-def create_dossier_landing(con, positions: dict[str, int], width: int, typed: dict[int, str]) -> None:
+def create_dossier_landing(
+    con, positions: dict[str, int], width: int, typed: dict[int, str], row_numbers=()
+) -> None:
     """The view ``landing`` for dossier exports: each canonical column's raw text as raw_<name>,
     the file's other columns as the list extra_values (both kept for the quarantine), and each
     timestamp, code, flag or number column as typed_<name> where the file stores it typed
@@ -142,11 +145,14 @@ def create_dossier_landing(con, positions: dict[str, int], width: int, typed: di
         else f"CAST(NULL AS BIGINT) AS typed_{column}"
         for column in TYPED_NUMBER_COLUMNS
     ]
-    extras = [names[position] for position in range(width) if position not in positions.values()]
+    extras = [
+        names[position] for position in range(width)
+        if position not in positions.values() and position not in row_numbers
+    ]
     extra = f"[{', '.join(extras)}]" if extras else "CAST([] AS VARCHAR[])"
     execute(
         con,
-        "CREATE OR REPLACE TEMP VIEW landing AS SELECT source_file, row_number, malformed, "
+        "CREATE OR REPLACE TEMP VIEW landing AS SELECT source_file, row_number, malformed, bad_encoding, "
         + ", ".join(picks) + f", {extra} AS extra_values FROM source_rows",
     )
 

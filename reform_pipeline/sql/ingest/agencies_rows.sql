@@ -5,6 +5,7 @@ INSERT INTO agencies_candidates
 SELECT
     $source_file, $file_order, row_number,
     CASE
+        WHEN bad_encoding THEN 'bad_encoding'
         WHEN malformed THEN 'malformed_row'
         WHEN cell(agency_code) IS NULL OR cell(agency_name) IS NULL THEN 'missing_required'
         WHEN cell(kind) IS NOT NULL

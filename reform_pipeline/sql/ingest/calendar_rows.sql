@@ -3,6 +3,7 @@ INSERT INTO calendar_candidates
 SELECT
     $source_file, $file_order, row_number,
     CASE
+        WHEN bad_encoding THEN 'bad_encoding'
         WHEN malformed THEN 'malformed_row'
         WHEN cell(date) IS NULL OR cell(is_working_day) IS NULL THEN 'missing_required'
         WHEN parse_ts(cell(date)) IS NULL THEN 'bad_timestamp'

@@ -113,6 +113,7 @@ intrinsic AS (
     SELECT
         *,
         CASE
+            WHEN bad_encoding THEN 'bad_encoding'
             WHEN malformed THEN 'malformed_row'
             WHEN dossier_id IS NULL OR procedure_code IS NULL OR agency_code IS NULL OR NOT status_given
                 THEN 'missing_required'

@@ -5,6 +5,7 @@ INSERT INTO procedures_candidates
 SELECT
     $source_file, $file_order, row_number,
     CASE
+        WHEN bad_encoding THEN 'bad_encoding'
         WHEN malformed THEN 'malformed_row'
         WHEN cell(procedure_code) IS NULL OR cell(processing_days) IS NULL THEN 'missing_required'
         WHEN (cell(service_level) IS NOT NULL AND service_level_code(cell(service_level)) IS NULL)

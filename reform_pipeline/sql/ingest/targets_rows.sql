@@ -7,6 +7,7 @@ INSERT INTO targets_candidates
 SELECT
     $source_file, $file_order, row_number,
     CASE
+        WHEN bad_encoding THEN 'bad_encoding'
         WHEN malformed THEN 'malformed_row'
         WHEN cell(plan_id) IS NULL OR cell(scope_code) IS NULL OR cell(year) IS NULL OR cell(kpi_code) IS NULL
             OR cell(comparator) IS NULL OR cell(target) IS NULL THEN 'missing_required'
