@@ -361,3 +361,26 @@ def test_a_parquet_export_with_columns_named_filename_and_file_row_number(tmp_pa
                                ).fetchall())
     assert unknown["dossiers_20250301.parquet"] == ["file_row_number", "filename"]
     assert raw_values(con, "dossiers_20250301.parquet", 2)["filename"] == "b.pdf"
+
+
+def test_legacy_xls_error_cells_are_their_text_too(tmp_path):
+    xlwt = pytest.importorskip("xlwt", reason="xlwt (the .xls writer, dev extra) is not installed: "
+                                              ".xls error cells are not exercised")
+    raw = make_raw(tmp_path / "raw")
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("Bìa").write(0, 0, "BÁO CÁO")
+    sheet = book.add_sheet("Dữ liệu")
+    columns = list(GOOD_DOSSIER)
+    rows = export_rows(dossier(MaHoSo="OK"), dossier(MaHoSo="FEE"), dossier(MaHoSo="STATUS"))
+    errors = {(2, columns.index("PhiLePhi")): 0x2A, (3, columns.index("TrangThaiHoSoId")): 0x17}  # #N/A, #REF!
+    for row, values in enumerate(rows):
+        for column, value in enumerate(values):
+            if (row, column) in errors:
+                sheet.row(row).set_cell_error(column, errors[(row, column)])
+            else:
+                sheet.write(row, column, value)
+    book.save(str(raw / "dossiers_20250301.xls"))
+    con, _ = ingest_logged(raw, tmp_path / "wh.duckdb")
+    assert quarantine(con) == [("dossiers_20250301.xls", 2, "bad_number"), ("dossiers_20250301.xls", 3, "bad_code")]
+    assert raw_values(con, "dossiers_20250301.xls", 2)["PhiLePhi"] == "#N/A"
+    assert raw_values(con, "dossiers_20250301.xls", 3)["TrangThaiHoSoId"] == "#REF!"
