@@ -22,7 +22,10 @@ Snapshot = dict[str, list[int]]
 def snapshot(raw_dir: Path) -> Snapshot:
     """Every input file of the raw folder (docs/spec §2: recognised by name prefix and extension)."""
     found: Snapshot = {}
+    root = raw_dir.resolve()
     for path in sorted(raw_dir.iterdir(), key=lambda p: p.name):
+        if path.is_symlink() and not Path(os.path.realpath(path)).is_relative_to(root):
+            continue  # a link out of the raw folder is not read (docs/spec §2.0): not followed
         if kind_of_file(path.name) and path.is_file():
             stat = path.stat()
             found[path.name] = [stat.st_size, stat.st_mtime_ns]

@@ -31,7 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from reform_pipeline.ingest.build import MissingInput, discover
+from reform_pipeline.ingest.build import MissingInput
+from reform_pipeline.ingest.files import survey
 from reform_pipeline.settings import ConfigError, Settings
 from reform_pipeline.warehouse_access import check_writable_file_path
 
@@ -236,11 +237,14 @@ def run_summary_of(result) -> str:
 def preflight(settings: Settings) -> None:
     """Fail early, with a message that names the folder or file, when a required input is
     missing or an output cannot be written."""
-    files = discover(settings.raw_dir)
+    files, skipped = survey(settings.raw_dir)
     for kind in ("agencies", "procedures"):
         if not files[kind]:
+            # a file of that name that is not read (empty, compressed …) says why (docs/spec §2.0)
+            not_read = "".join(f"; {r.file_name} is skipped: {r.message}" for r in skipped if r.kind == kind)
             raise MissingInput(
                 f"no {kind} file in {settings.raw_dir}: expected {kind}*.csv, {kind}*.xlsx or {kind}*.parquet"
+                f"{not_read}"
             )
     check_writable_file_path("REFORM_WAREHOUSE", settings.warehouse)
     check_writable_file_path("REFORM_BI_DB", settings.bi_db)

@@ -12,7 +12,7 @@ from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS
 from reform_pipeline.ingest.as_of import settle_as_of
 from reform_pipeline.ingest.build import ingest_dossiers
 from reform_pipeline.ingest.db import query
-from reform_pipeline.ingest.files import MissingInput, discover
+from reform_pipeline.ingest.files import MissingInput, record_skipped, survey
 from reform_pipeline.ingest.reference import ingest_reference
 from reform_pipeline.metadata import markdown_table, table_metadata
 from reform_pipeline.resources import ReformSettings
@@ -55,10 +55,10 @@ _REFERENCE_TABLES = {
 def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
     """Reads every agencies, procedures, calendar and targets file of the raw folder, validates
     them (docs/spec §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
-    files = discover(reform.raw_path)
+    files, skipped = survey(reform.raw_path)
     with warehouse.get_connection() as con:
         try:
-            reports = ingest_reference(con, files, context.log.info)
+            reports = ingest_reference(con, files, context.log.info, skipped)
         except MissingInput as exc:
             raise MissingInput(f"{exc} ({reform.raw_path.resolve()})") from None
         for key, (table, kind) in _REFERENCE_TABLES.items():
@@ -78,17 +78,21 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
     (table staging.dossiers; personal data stays in the warehouse). Each export file is ingested
     once, recognised by content hash; bad rows go to meta.quarantine with a reason code.
     Also settles the run's as-of date (REFORM_AS_OF or the latest date in the data)."""
-    files = discover(reform.raw_path)
+    files, skipped = survey(reform.raw_path)
     day = run_day(context)
     with warehouse.get_connection() as con:
         try:
             reports, mode = ingest_dossiers(con, files["dossiers"], context.log.info, run_day=day)
         except MissingInput as exc:
-            raise MissingInput(f"{exc} ({reform.raw_path.resolve()})") from None
+            not_read = "; ".join(f"{r.file_name}: {r.message}" for r in skipped if r.kind == "dossiers")
+            note = f"; skipped: {not_read}" if not_read else ""
+            raise MissingInput(f"{exc} ({reform.raw_path.resolve()}){note}") from None
+        # the exports not read, listed in run_info (docs/spec §2.0, "What is read")
+        record_skipped(con, skipped, context.log.info)
         as_of, source = settle_as_of(con, reform.as_of_date, day)
         context.log.info(f"as-of date {as_of} ({source}); latest-version merge: {mode}")
-        for report in reports:
-            if report.status in ("unreadable", "duplicate"):
+        for report in reports + skipped:
+            if report.status in ("unreadable", "duplicate", "skipped"):
                 context.log.warning(f"{report.file_name}: {report.status}: {report.message}")
         metadata = table_metadata(
             con, "staging.dossiers",
@@ -96,7 +100,7 @@ def dossiers(context: AssetExecutionContext, warehouse: DuckDBResource, reform: 
         )
         reasons = query(con, "ingest/quarantine_by_reason")
     new = [r for r in reports if r.status != "unchanged"]
-    statuses = Counter(r.status for r in reports)
+    statuses = Counter(r.status for r in reports + skipped)
     metadata.update(
         {
             "as_of": MetadataValue.text(as_of.isoformat()),
@@ -122,9 +126,10 @@ def run_day(context: AssetExecutionContext) -> dt.date:
 
 def _file_table(reports) -> str:
     return markdown_table(
-        ["file", "status", "rows read", "quarantined", "unknown columns"],
+        ["file", "status", "rows read", "quarantined", "unknown columns", "ignored sheets", "reason"],
         [
-            (r.file_name, r.status, r.rows_read, r.rows_quarantined, ", ".join(r.unknown_columns))
+            (r.file_name, r.status, r.rows_read, r.rows_quarantined, ", ".join(r.unknown_columns),
+             ", ".join(r.ignored_sheets), r.message if r.status in ("skipped", "unreadable", "duplicate") else "")
             for r in reports
         ],
     )

@@ -30,9 +30,12 @@ from reform_pipeline.ingest.files import (
     any_export_ingested,
     announce,
     discover,
+    ignored_sheets,
     ingested_hashes,
+    keep_previous,
     known_exports,
     record_file,
+    record_ignored_sheets,
     sha256,
     skip_reason,
     unchanged,
@@ -87,7 +90,10 @@ def ingest_dossiers(
         group = pending.pop(0)
         try:
             typed = stage_group(con, group)
-            reports += validate_dossiers(con, list(group.paths), list(group.headers), typed, to_read, run_day, progress)
+            validated = validate_dossiers(con, list(group.paths), list(group.headers), typed, to_read, run_day, progress)
+            for path, report in zip(group.paths, validated):
+                record_ignored_sheets(con, report, ignored_sheets(group, path))
+            reports += validated
         except duckdb.Error:
             # One of its files is broken (an irregular row, bytes that are not UTF-8 …): read each
             # half as a group again, down to the broken files, which are then read alone. Reading
@@ -101,11 +107,21 @@ def ingest_dossiers(
         try:
             source = stage_source(con, path)
         except UnreadableFile as exc:
-            report = FileReport(path.name, "dossiers", "unreadable", message=str(exc))
-            record_file(con, report, path, merged=True, sha=to_read[path.name].sha256)
-            announce(report, progress)
+            known = to_read[path.name].known
+            if known is not None and known.has_rows:
+                # A corrupt re-send of an ingested export: the rows of its last readable version
+                # stay in use (docs/spec §2.0, "A file that breaks later").
+                report = keep_previous(con, path.name, "unreadable", str(exc))
+            else:
+                report = FileReport(path.name, "dossiers", "unreadable", message=str(exc))
+                record_file(con, report, path, merged=True, sha=to_read[path.name].sha256)
+            progress(f"{path.name}: unreadable ({report.message})")
+            reports.append(report)
             continue
-        reports += validate_dossiers(con, [path], source.headers, source.typed, to_read, run_day, progress)
+        validated = validate_dossiers(con, [path], source.headers, source.typed, to_read, run_day, progress)
+        for report in validated:
+            record_ignored_sheets(con, report, ignored_sheets(source, path))
+        reports += validated
     changed = set(new_files)
     reports += [FileReport(p.name, "dossiers", "unchanged") for p in paths if p not in changed]
     quarantine_future_events(con, run_day, progress)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,12 @@ class MissingInput(RuntimeError):
 class FileReport:
     file_name: str
     kind: str
-    status: str  # ingested, unchanged, duplicate, unreadable
+    status: str  # ingested, unchanged (not recorded: the record stays), duplicate, unreadable, skipped
     rows_read: int = 0
     rows_quarantined: int = 0
     unknown_columns: list[str] = field(default_factory=list)
-    message: str = ""
+    message: str = ""  # why a file is skipped, unreadable or a duplicate: never a cell of the file
+    ignored_sheets: list[str] = field(default_factory=list)
 
 
 class KnownFile(NamedTuple):
@@ -46,6 +48,14 @@ class KnownFile(NamedTuple):
     size_bytes: int
     modified_at: dt.datetime
     status: str
+    # TRUE: the file is unreadable or skipped now, and the rows of its last readable version
+    # stay in use (docs/spec §2.0, "A file that breaks later")
+    previous_version_kept: bool = False
+
+    @property
+    def has_rows(self) -> bool:
+        """The warehouse holds rows of this name (an ingested version, current or kept)."""
+        return self.status == "ingested" or bool(self.previous_version_kept)
 
 
 class ToRead(NamedTuple):
@@ -56,16 +66,67 @@ class ToRead(NamedTuple):
     known: KnownFile | None
 
 
+# A compressed file is named as such; any other extension that is not a readable one is unsupported
+# (docs/spec §2.0, "What is read").
+COMPRESSED = (".zip", ".gz", ".tgz", ".7z", ".rar", ".bz2", ".xz", ".zst", ".tar", ".z")
+OUTSIDE_LINK = "symbolic link pointing outside the raw folder"
+COMPRESSED_FILE = "compressed file: unpack it into the raw folder"
+EMPTY_FILE = "empty file (0 bytes)"
+
+
 def discover(raw_dir: Path) -> dict[str, list[Path]]:
-    """Input files by kind, each list in name order (docs/spec §2: files of one kind read in name order)."""
+    """Input files to read, by kind, each list in name order (docs/spec §2: files of one kind read
+    in name order; §2.0: what is read)."""
+    return survey(raw_dir)[0]
+
+
+def survey(raw_dir: Path) -> tuple[dict[str, list[Path]], list[FileReport]]:
+    """The raw folder as docs/spec §2.0 ("What is read") sees it: the files to read, by kind in
+    name order, and the files listed as ``skipped`` with their reason. Nothing of a skipped
+    file's content is opened; a file whose name has no recognised prefix is ignored."""
     if not raw_dir.is_dir():
         raise MissingInput(f"the raw folder {raw_dir} does not exist (set REFORM_RAW_DIR)")
+    root = raw_dir.resolve()
     found: dict[str, list[Path]] = {kind: [] for kind in KINDS}
+    skipped: list[FileReport] = []
     for path in sorted(raw_dir.iterdir(), key=lambda p: p.name):
-        kind = kind_of_file(path.name)
-        if kind and path.is_file():
+        kind = kind_by_prefix(path.name)
+        if kind is None:
+            continue
+        reason = why_not_read(path, root)
+        if reason is None:
             found[kind].append(path)
-    return found
+        elif reason:
+            skipped.append(FileReport(path.name, kind, "skipped", message=reason))
+    return found, skipped
+
+
+def kind_by_prefix(file_name: str) -> str | None:
+    """The input kind a file's name prefix names, whatever its extension (docs/spec §2)."""
+    lower = file_name.lower()
+    if lower.startswith((".", "~$")):
+        return None
+    return next((kind for kind in KINDS if lower.startswith(kind)), None)
+
+
+def why_not_read(path: Path, root: Path) -> str | None:
+    """None: read the file; "": not a file, ignore it; else the reason it is skipped. Looks at the
+    name, the link and the size only, never at the content."""
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(root):
+            return OUTSIDE_LINK
+        if not target.exists():
+            return "symbolic link to a file that does not exist"
+    if not path.is_file():
+        return ""  # a folder (or a link to one), a device, a pipe: not an input file
+    if kind_of_file(path.name) is None:
+        if path.suffix.lower() in COMPRESSED:
+            return COMPRESSED_FILE
+        return f"unsupported file type {path.suffix.lower()}" if path.suffix else "unsupported file type (no extension)"
+    if path.stat().st_size == 0:
+        return EMPTY_FILE
+    return None
 
 
 def any_export_ingested(con: duckdb.DuckDBPyConnection) -> bool:
@@ -111,8 +172,12 @@ def skip_reason(
 ) -> FileReport | None:
     """Why an export need not be read (its content is already ingested), or None (docs/spec §2)."""
     if known is not None and known.sha256 == sha:
-        # Touched but not changed: remember the new time so the next run need not hash it.
-        report = FileReport(path.name, "dossiers", known.status, message="content unchanged")
+        if known.previous_version_kept:
+            # The version whose rows were kept is back (docs/spec §2.0, "A file that breaks later").
+            report = FileReport(path.name, "dossiers", "ingested", message="the previous version is back")
+        else:
+            # Touched but not changed: remember the new time so the next run need not hash it.
+            report = FileReport(path.name, "dossiers", known.status, message="content unchanged")
         record_file(con, report, path, merged=True, sha=sha, keep_counts=True)
         return report
     if sha in hashes and hashes[sha] != path.name:
@@ -127,6 +192,55 @@ def skip_reason(
             record_file(con, report, path, merged=True, sha=sha)
         return report
     return None
+
+
+def keep_previous(con, file_name: str, status: str, reason: str) -> FileReport:
+    """A dossier export once ingested is now unreadable or skipped: its last readable version's
+    rows stay in use and stay counted under its name; its record says why (docs/spec §2.0, "A
+    file that breaks later"). The record keeps that version's hash, size and counts, so that the
+    version coming back is recognised."""
+    message = f"{reason} (previous version kept)"
+    run_sql_file(
+        con, "ingest/input_files_keep_previous", {"file_name": file_name, "status": status, "message": message}
+    )
+    return FileReport(file_name, "dossiers", status, message=message)
+
+
+def record_skipped(con, skipped: list[FileReport], progress: Progress) -> None:
+    """Record the dossier exports the raw folder holds but the run does not read (docs/spec §2.0,
+    "What is read"; the reference step records the other kinds with its batch,
+    ingest_reference); forget the skipped files of every kind that are gone. A dossier export
+    whose earlier version was ingested keeps that version's rows."""
+    known = known_exports(con)
+    listed = []
+    for report in skipped:
+        if report.kind != "dossiers":
+            continue
+        record = known.get(report.file_name)
+        if record is not None and record.has_rows:
+            report.message = keep_previous(con, report.file_name, "skipped", report.message).message
+        else:
+            listed.append(report)
+        progress(f"{report.file_name}: skipped ({report.message})")
+    if listed:
+        record_files(con, [(report, None, None) for report in listed], merged=True)
+    run_sql_file(con, "ingest/input_files_skipped_gone", {"names": [r.file_name for r in skipped]})
+
+
+def record_ignored_sheets(con, report: FileReport, sheets: list[str]) -> None:
+    """The sheets of a workbook that were not read (docs/spec §2.0, "Sheets")."""
+    report.ignored_sheets = list(sheets)
+    if sheets:
+        run_sql_file(con, "ingest/input_files_ignored_sheets", {"file_name": report.file_name, "sheets": list(sheets)})
+
+
+def ignored_sheets(source, path: Path) -> list[str]:
+    """The sheets a reader left unread (``ignored_sheets`` of what it returns: a list, or per path
+    for a group of files); none when the reader does not say."""
+    sheets = getattr(source, "ignored_sheets", None) or []
+    if isinstance(sheets, dict):
+        sheets = sheets.get(path) or sheets.get(path.name) or []
+    return [str(sheet) for sheet in sheets]
 
 
 def forget_rows(con, file_name: str) -> None:
@@ -144,15 +258,18 @@ def record_file(
         if previous:
             report.rows_read, report.rows_quarantined = previous[0][0], previous[0][1]
             report.unknown_columns = previous[0][2] or []
+            report.ignored_sheets = previous[0][3] or []
     record_files(con, [(report, path, sha or sha256(path))], merged=merged)
 
 
 def record_files(
-    con, entries: list[tuple[FileReport, Path, str]], *, merged: bool, batch: int | None = None
+    con, entries: list[tuple[FileReport, Path | None, str | None]], *, merged: bool, batch: int | None = None
 ) -> None:
     """Write the meta.input_files rows of many files in two statements (docs/spec §5 run_info
-    reads them); ``batch``: the validation batch that wrote their dossier rows."""
-    stats = [path.stat() for _, path, _ in entries]
+    reads them); ``batch``: the validation batch that wrote their dossier rows. A file not read
+    (no hash: a skipped one) is recorded by its name alone: its size and time are not looked up
+    through a link."""
+    stats = [path.stat() if path is not None and sha is not None else None for _, path, sha in entries]
     run_sql_file(
         con,
         "ingest/input_files_store",
@@ -160,13 +277,14 @@ def record_files(
             "names": [report.file_name for report, _, _ in entries],
             "kinds": [report.kind for report, _, _ in entries],
             "hashes": [sha for _, _, sha in entries],
-            "sizes": [stat.st_size for stat in stats],
-            "modified": [mtime(stat) for stat in stats],
+            "sizes": [stat.st_size if stat else None for stat in stats],
+            "modified": [mtime(stat) if stat else None for stat in stats],
             "statuses": [report.status for report, _, _ in entries],
             "messages": [report.message for report, _, _ in entries],
             "read": [report.rows_read for report, _, _ in entries],
             "quarantined": [report.rows_quarantined for report, _, _ in entries],
             "unknown": [report.unknown_columns for report, _, _ in entries],
+            "sheets": [report.ignored_sheets for report, _, _ in entries],
             "merged": merged,
             "batch": batch,
         },

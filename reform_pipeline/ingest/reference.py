@@ -12,7 +12,9 @@ import duckdb
 
 from reform_pipeline.catalogue import load_catalogue
 from reform_pipeline.ingest.db import prepare, query, transaction, value
-from reform_pipeline.ingest.files import FileReport, MissingInput, Progress, announce, record_files, sha256
+from reform_pipeline.ingest.files import (
+    FileReport, MissingInput, Progress, announce, ignored_sheets, record_files, sha256,
+)
 from reform_pipeline.ingest.readers import UnreadableFile, stage_source
 from reform_pipeline.ingest.tree import check_tree
 from reform_pipeline.ingest.validation import validate_reference_file
@@ -24,10 +26,13 @@ REFERENCE_KINDS = ("agencies", "procedures", "calendar", "targets")
 
 
 def ingest_reference(
-    con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], progress: Progress = log.info
+    con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], progress: Progress = log.info,
+    skipped: list[FileReport] = (),
 ) -> list[FileReport]:
     """Load the metric catalogue (meta.metric_catalogue, meta.index_766_indicators), then read
-    every agencies, procedures, calendar and targets file; store the valid rows."""
+    every agencies, procedures, calendar and targets file; store the valid rows. ``skipped``: the
+    files of the raw folder not read (files.survey); those of these kinds are recorded with the
+    files read, in the same batch (docs/spec §2.0, "What is read")."""
     for kind in ("agencies", "procedures"):
         if not files[kind]:
             raise MissingInput(
@@ -56,7 +61,10 @@ def ingest_reference(
         paths = {path.name: path for kind_files in files.values() for path in kind_files}
         for report in reports:
             announce(report, progress)
-        record_files(con, [(r, paths[r.file_name], sha256(paths[r.file_name])) for r in reports], merged=True)
+        not_read = [(r, None, None) for r in skipped if r.kind in REFERENCE_KINDS]
+        record_files(
+            con, [(r, paths[r.file_name], sha256(paths[r.file_name])) for r in reports] + not_read, merged=True
+        )
     if value(con, "ingest/agencies_count") == 0:
         raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
     return reports
@@ -69,7 +77,9 @@ def read_reference_file(con, kind: str, path: Path, order: int, progress: Progre
     except UnreadableFile as exc:
         progress(f"{path.name}: cannot be read, skipped ({exc})")
         return FileReport(path.name, kind, "unreadable", message=str(exc))
-    return validate_reference_file(con, kind, path, source.headers, order)
+    report = validate_reference_file(con, kind, path, source.headers, order)
+    report.ignored_sheets = ignored_sheets(source, path)
+    return report
 
 
 def store_agencies(con) -> None:

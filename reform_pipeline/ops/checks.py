@@ -122,23 +122,40 @@ def file_row_problem(row: dict) -> str | None:
 
 
 def unreadable_files(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
+    """docs/spec §2.0: a file that could not be read, or whose previous version is kept (a corrupt
+    re-send, or an ingested export now skipped), fails this WARN check; files skipped by name or
+    size alone (a zip, an empty file, a link out of the raw folder) are counted in its metadata."""
     missing = _missing_tables(con, "meta.input_files", severity=WARN)
     if missing:
         return missing
     files = _records(
         con,
-        "SELECT file_name, kind, message FROM meta.input_files WHERE status = 'unreadable' ORDER BY file_name",
+        "SELECT file_name, kind, status, message, coalesce(previous_version_kept, FALSE) AS kept "
+        "FROM meta.input_files WHERE status = 'unreadable' OR coalesce(previous_version_kept, FALSE) "
+        "ORDER BY file_name",
     )
-    metadata: dict[str, Any] = {"files_unreadable": MetadataValue.int(len(files))}
+    skipped = con.execute("SELECT count(*) FROM meta.input_files WHERE status = 'skipped'").fetchone()[0]
+    kept = [f for f in files if f["kept"]]
+    metadata: dict[str, Any] = {
+        "files_unreadable": MetadataValue.int(sum(f["status"] == "unreadable" for f in files)),
+        "files_previous_version_kept": MetadataValue.int(len(kept)),
+        "files_skipped": MetadataValue.int(skipped),
+    }
     if not files:
-        return AssetCheckResult(passed=True, severity=WARN, description="Every input file could be read.",
+        note = f" ({skipped} file(s) skipped, listed in run_info)" if skipped else ""
+        return AssetCheckResult(passed=True, severity=WARN, description=f"Every input file could be read{note}.",
                                 metadata=metadata)
     metadata["files"] = MetadataValue.md(
-        markdown_table(["file", "kind", "why"], [(f["file_name"], f["kind"], f["message"]) for f in files[:EXAMPLES]])
+        markdown_table(["file", "kind", "status", "why"],
+                       [(f["file_name"], f["kind"], f["status"], f["message"]) for f in files[:EXAMPLES]])
     )
-    description = f"{len(files)} input file(s) could not be read and were skipped: " + _names(
-        [f"{f['file_name']} ({f['message']})" for f in files])
-    return AssetCheckResult(passed=False, severity=WARN, description=description, metadata=metadata)
+    description = f"{len(files)} input file(s) could not be read: " + _names(
+        [f"{f['file_name']} ({f['status']}: {f['message']})" for f in files])
+    if kept:
+        description += (
+            f"; {len(kept)} of them keep the rows of their previous version until a readable one replaces it"
+        )
+    return AssetCheckResult(passed=False, severity=WARN, description=description + ".", metadata=metadata)
 
 
 def quarantine_share(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
@@ -454,7 +471,8 @@ CHECKS = [
     Check("every_input_file_readable", "dossiers", WARN,
           "WARN. Every input file in the raw folder could be read; names the files that could not "
           "(a broken workbook, a damaged Parquet file …) and why. They are skipped, and tried again "
-          "on the next run.",
+          "on the next run; a dossier export once ingested keeps the rows of its last readable "
+          "version (docs/spec §2.0, `unreadable (previous version kept)`).",
           unreadable_files),
     Check("quarantine_share_within_2_percent", "dossiers", WARN,
           "WARN. No input file has more than 2% of its rows in quarantine; names the files that do "

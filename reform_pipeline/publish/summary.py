@@ -16,13 +16,19 @@ MAX_FILES_LISTED = 25
 _SHOWN_WITH_MESSAGE = ("unreadable", "duplicate", "skipped")
 
 
+_FIELDS = ("name", "kind", "status", "rows_read", "rows_quarantined", "unknown_columns", "message",
+           "ignored_sheets")
+
+
 def run_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """Each input file's status (docs/spec §5 run_info): the reason of a skipped, unreadable or
+    duplicate one, its unknown columns and ignored sheets."""
     as_of, source = con.execute("SELECT as_of, as_of_source FROM meta.run_context").fetchone()
     files = [
-        dict(zip(("name", "kind", "status", "rows_read", "rows_quarantined", "unknown_columns", "message"), row))
+        dict(zip(_FIELDS, row))
         for row in con.execute(
-            "SELECT file_name, kind, status, rows_read, rows_quarantined, unknown_columns, message "
-            "FROM meta.input_files ORDER BY kind <> 'dossiers' DESC, kind, file_name"
+            "SELECT file_name, kind, status, rows_read, rows_quarantined, unknown_columns, message, "
+            "ignored_sheets FROM meta.input_files ORDER BY kind <> 'dossiers' DESC, kind, file_name"
         ).fetchall()
     ]
     reasons = con.execute(
@@ -31,6 +37,8 @@ def run_summary(con: duckdb.DuckDBPyConnection) -> str:
     lines = [f"  as-of date     {as_of} ({source})", "", "Rows read per file (status, rows read, rows quarantined):"]
     for entry in files[:MAX_FILES_LISTED]:
         extra = f"  unknown columns: {', '.join(entry['unknown_columns'])}" if entry["unknown_columns"] else ""
+        if entry["ignored_sheets"]:
+            extra += f"  ignored sheets: {', '.join(entry['ignored_sheets'])}"
         note = f"  ({entry['message']})" if entry["status"] in _SHOWN_WITH_MESSAGE else ""
         lines.append(
             f"  {entry['name']:<40} {entry['status']:<10} {entry['rows_read'] or 0:>9} "

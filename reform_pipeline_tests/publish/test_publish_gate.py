@@ -103,6 +103,22 @@ def test_an_empty_procedures_file_leaves_the_published_file_byte_for_byte(publis
 
     done = published.run()
 
+    # a zero-byte file is skipped (docs/spec §2.0): no procedures file is left, an input error
+    assert done.returncode == 2
+    assert published.bi.read_bytes() == before
+    assert (published.bi.parent / "scorecard.html").read_bytes() == page
+    assert "no procedures file" in done.stderr
+    assert "procedures.csv is skipped: empty file (0 bytes)" in done.stderr
+
+
+def test_a_procedures_file_emptied_of_rows_leaves_the_published_file_byte_for_byte(published):
+    before = published.bi.read_bytes()
+    page = (published.bi.parent / "scorecard.html").read_bytes()
+    header = (published.raw / "procedures.csv").read_text(encoding="utf-8").splitlines()[0]
+    (published.raw / "procedures.csv").write_text(header + "\n", encoding="utf-8")
+
+    done = published.run()
+
     assert done.returncode == 1
     assert published.bi.read_bytes() == before
     assert (published.bi.parent / "scorecard.html").read_bytes() == page
@@ -164,8 +180,10 @@ def test_the_gate_compares_with_the_record_when_a_bi_tool_holds_the_published_fi
     then compares with what the warehouse recorded at publication."""
     shutil.copy(published.bi, tmp_path / "copy.duckdb")
     holder = duckdb.connect(str(published.bi))  # read-write, as some BI tools open files
+    header = (published.raw / "procedures.csv").read_text(encoding="utf-8").splitlines()[0]
     try:
-        (published.raw / "procedures.csv").write_bytes(b"")
+        # no procedure left (a zero-byte file would be skipped, docs/spec §2.0: an input error)
+        (published.raw / "procedures.csv").write_text(header + "\n", encoding="utf-8")
         done = published.run()
     finally:
         holder.close()

@@ -13,9 +13,11 @@
 -- batch only (all reference files are re-read every run, in one transaction, so they share
 -- ingested_at; a file removed from the raw folder since then keeps a stale row).
 WITH dossier_files AS (
+    -- an export unreadable or skipped now whose previous version is kept is counted as that
+    -- version (docs/spec §2.0, "A file that breaks later")
     SELECT file_name, rows_read, rows_quarantined AS rows_quarantined_recorded
     FROM meta.input_files
-    WHERE kind = 'dossiers' AND status = 'ingested'
+    WHERE kind = 'dossiers' AND (status = 'ingested' OR coalesce(previous_version_kept, FALSE))
 ),
 staged AS (
     SELECT source_file AS file_name, count(*) AS rows_staged

@@ -17,8 +17,9 @@ FROM (
         WHERE kind = 'dossiers'
         GROUP BY source_file
     ) AS held ON held.source_file = listed.file_name
-    WHERE listed.kind = 'dossiers' AND listed.status = 'ingested'
+    WHERE listed.kind = 'dossiers'
+      AND (listed.status = 'ingested' OR coalesce(listed.previous_version_kept, FALSE))
 ) AS counted
 WHERE files.file_name = counted.file_name
-  AND files.kind = 'dossiers' AND files.status = 'ingested'
+  AND files.kind = 'dossiers' AND (files.status = 'ingested' OR coalesce(files.previous_version_kept, FALSE))
   AND files.rows_quarantined IS DISTINCT FROM counted.rows_quarantined;

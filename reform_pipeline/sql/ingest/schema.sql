@@ -16,9 +16,17 @@ CREATE TABLE IF NOT EXISTS meta.input_files (
     unknown_columns VARCHAR[], ingested_at TIMESTAMP,
     merged BOOLEAN,
     -- the validation batch that wrote a dossier export's rows (staging.dossier_rows.batch_seq)
-    batch_seq BIGINT);
+    batch_seq BIGINT,
+    -- the sheets of a workbook that were not read (docs/spec §2.0 "Sheets", §5 run_info)
+    ignored_sheets VARCHAR[],
+    -- TRUE: the file is unreadable or skipped now and the rows of its last readable version stay
+    -- in use, counted under its name (docs/spec §2.0, "A file that breaks later")
+    previous_version_kept BOOLEAN DEFAULT FALSE);
 -- The reader used was never written (always NULL): gone from warehouses that still have it.
 ALTER TABLE meta.input_files DROP COLUMN IF EXISTS reader;
+-- Warehouses written before these columns existed get them.
+ALTER TABLE meta.input_files ADD COLUMN IF NOT EXISTS ignored_sheets VARCHAR[];
+ALTER TABLE meta.input_files ADD COLUMN IF NOT EXISTS previous_version_kept BOOLEAN DEFAULT FALSE;
 
 -- Numbers the validation batches: each statement that writes dossier rows takes the next one.
 CREATE SEQUENCE IF NOT EXISTS meta.dossier_batches;

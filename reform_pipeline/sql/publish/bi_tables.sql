@@ -70,14 +70,24 @@ FROM meta.quarantine
 GROUP BY source_file, reason
 ORDER BY source_file, reason;
 
+-- docs/spec §5 run_info: built_at carries its time zone (TIMESTAMPTZ: the instant, shown in the
+-- reader's zone); per input file its status (ingested, duplicate, unreadable, `unreadable
+-- (previous version kept)`, skipped), counts, unknown columns, ignored sheets and the reason of a
+-- skipped or unreadable file (never a cell of the file: docs/spec §2.0).
 CREATE TABLE bi.mart.run_info AS
 SELECT
     (SELECT as_of FROM meta.run_context) AS as_of,
     (SELECT as_of_source FROM meta.run_context) AS as_of_source,
-    current_localtimestamp() AS built_at,
+    get_current_timestamp() AS built_at,
     list(struct_pack(
-        name := file_name, kind := kind, status := status, rows_read := rows_read,
+        name := file_name, kind := kind,
+        status := CASE WHEN status = 'unreadable' AND coalesce(previous_version_kept, FALSE)
+                       THEN 'unreadable (previous version kept)' ELSE status END,
+        rows_read := rows_read,
         rows_quarantined := rows_quarantined, unknown_columns := unknown_columns,
+        ignored_sheets := coalesce(ignored_sheets, CAST([] AS VARCHAR[])),
+        reason := CASE WHEN status IN ('skipped', 'unreadable') THEN message END,
+        previous_version_kept := coalesce(previous_version_kept, FALSE),
         message := message)
         ORDER BY kind, file_name) AS files
 FROM meta.input_files;
