@@ -4,12 +4,6 @@ CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS model;
 CREATE SCHEMA IF NOT EXISTS score;
 
--- Earlier versions left their view over the last Parquet exports read, main.parquet_files, in
--- the warehouse; the ingest now keeps it temporary (ingest/readers.py). On a connection that
--- already holds the temporary one, the name means that one: dropping it is harmless, since each
--- group of files registers it again.
-DROP VIEW IF EXISTS main.parquet_files;
-
 CREATE TABLE IF NOT EXISTS meta.input_files (
     file_name VARCHAR, kind VARCHAR, sha256 VARCHAR, size_bytes BIGINT, modified_at TIMESTAMP,
     status VARCHAR, message VARCHAR, rows_read BIGINT, rows_quarantined BIGINT,
