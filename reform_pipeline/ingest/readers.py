@@ -279,7 +279,12 @@ def _csv_header(head: str, kind: str | None) -> tuple[int, str, list[str]] | Non
     for line in head.split("\n")[:HEADER_SEARCH_ROWS]:
         line = line.rstrip("\r")
         delimiter = _line_delimiter(line)
-        rows.append([cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])])
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        except csv.Error:
+            # a data line cut inside a quoted cell (a cell holding a line break): no header
+            cells = []
+        rows.append([cell.strip() for cell in cells])
         delimiters.append(delimiter)
     at = header_row(kind, rows)
     if at is None:

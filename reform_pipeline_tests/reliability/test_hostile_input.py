@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reform_pipeline_tests.fixtures import GOOD_DOSSIER, ingest, make_raw
+from reform_pipeline_tests.fixtures import GOOD_DOSSIER, dossier, ingest, make_raw
 
 HEADERS = list(GOOD_DOSSIER)
 HOSTILE_VALUES = [
@@ -97,3 +97,14 @@ def test_every_row_of_every_hostile_file_is_accounted_for(exports):
         con.close()
     assert read == written
     assert all(difference == 0 for difference in accounted.values())
+
+
+def test_a_cell_holding_a_line_break_among_the_first_lines_does_not_hide_the_header(tmp_path):
+    """Found by the test above: a quoted address of "\\n\\r" in the fifth row cut a line that the
+    header search (the first 30 lines) parsed alone, and the file was unreadable."""
+    raw = make_raw(tmp_path / "raw")
+    rows = [dossier(MaHoSo=f"HS-{i}") for i in range(4)] + [dossier(MaHoSo="HS-9", DiaChi="\n\r")]
+    target = write_export(raw / "dossiers_20250300", "utf-8", rows, 0)
+    con = ingest(raw, tmp_path / "wh.duckdb")
+    assert con.execute("SELECT status, rows_read FROM meta.input_files WHERE file_name = ?",
+                       [target.name]).fetchall() == [("ingested", 5)]
