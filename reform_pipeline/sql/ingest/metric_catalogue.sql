@@ -49,14 +49,20 @@ FROM read_csv(
 
 -- A row that would make a metric vanish or a label go blank stops the run here, before any
 -- table is replaced: every problem is named at once.
-WITH problems AS (
-    SELECT 'metrics.csv: ' || coalesce(metric_code, '(no code)') || ': code is not lower_snake_case' AS problem
-    FROM catalogue_metrics_file
-    WHERE NOT coalesce(regexp_full_match(metric_code, '[a-z][a-z0-9_]*'), false)
+WITH codes AS (
+    -- the code rules both files share
+    SELECT 'metrics.csv' AS catalogue_file, metric_code AS code FROM catalogue_metrics_file
     UNION ALL
-    SELECT 'metrics.csv: ' || metric_code || ': listed ' || count(*) || ' times'
-    FROM catalogue_metrics_file
-    GROUP BY metric_code
+    SELECT 'index_766.csv', indicator_code FROM catalogue_indicators_file
+),
+problems AS (
+    SELECT catalogue_file || ': ' || coalesce(code, '(no code)') || ': code is not lower_snake_case' AS problem
+    FROM codes
+    WHERE NOT coalesce(regexp_full_match(code, '[a-z][a-z0-9_]*'), false)
+    UNION ALL
+    SELECT catalogue_file || ': ' || code || ': listed ' || count(*) || ' times'
+    FROM codes
+    GROUP BY catalogue_file, code
     HAVING count(*) > 1
     UNION ALL
     SELECT 'metrics.csv: ' || metric_code || ': kind must be count, rate or working_days'
@@ -66,15 +72,6 @@ WITH problems AS (
     SELECT 'metrics.csv: ' || metric_code || ': label_vi, label_en and description are required'
     FROM catalogue_metrics_file
     WHERE coalesce(label_vi, '') = '' OR coalesce(label_en, '') = '' OR coalesce(description, '') = ''
-    UNION ALL
-    SELECT 'index_766.csv: ' || coalesce(indicator_code, '(no code)') || ': code is not lower_snake_case'
-    FROM catalogue_indicators_file
-    WHERE NOT coalesce(regexp_full_match(indicator_code, '[a-z][a-z0-9_]*'), false)
-    UNION ALL
-    SELECT 'index_766.csv: ' || indicator_code || ': listed ' || count(*) || ' times'
-    FROM catalogue_indicators_file
-    GROUP BY indicator_code
-    HAVING count(*) > 1
     UNION ALL
     -- mart.index_766 names its total row `total`, and the BI catalogue lists both kinds of code
     -- in one column
