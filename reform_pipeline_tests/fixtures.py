@@ -51,6 +51,16 @@ def write_csv(path: Path, rows: list[dict], delimiter: str = ",", bom: bool = Fa
     return path
 
 
+def write_parquet(path: Path, rows: list[dict]) -> Path:
+    """``rows`` as a Parquet file of text columns, written through a CSV file beside it. Both paths
+    are bound as parameters: a test folder's name never becomes SQL text."""
+    csv_path = write_csv(path.with_suffix(".tmp.csv"), rows)
+    duckdb.execute("COPY (SELECT * FROM read_csv($csv, all_varchar = true)) TO $parquet (FORMAT parquet)",
+                   {"csv": str(csv_path), "parquet": str(path)})
+    csv_path.unlink()
+    return path
+
+
 def dossier(**changes) -> dict:
     row = dict(GOOD_DOSSIER)
     row.update(changes)

@@ -22,7 +22,7 @@ from reform_pipeline.ingest.files import (
 )
 from reform_pipeline.ops.checks import rows_accounted_for, unreadable_files
 from reform_pipeline.raw_folder import snapshot
-from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv
+from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv, write_parquet
 
 PERSONAL = {"ChuHoSo": "Lê Văn Bảo Mật", "SoGiayTo": "079399887766", "SoDienThoai": "0987654321",
             "DiaChi": "7 Hẻm Kín, Cam Ranh"}
@@ -50,13 +50,6 @@ def listed(con) -> dict[str, tuple[str, str]]:
 
 def dossier_ids(con) -> list[str]:
     return [row[0] for row in con.execute("SELECT dossier_id FROM staging.dossiers ORDER BY 1").fetchall()]
-
-
-def write_parquet(path: Path, rows: list[dict]) -> Path:
-    csv_path = write_csv(path.with_suffix(".tmp.csv"), rows)
-    duckdb.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) TO '{path}' (FORMAT parquet)")
-    csv_path.unlink()
-    return path
 
 
 def test_a_link_inside_the_folder_is_read_and_one_outside_is_skipped_unread(tmp_path):

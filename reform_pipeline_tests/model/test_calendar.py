@@ -130,24 +130,28 @@ def test_model_calendar_counts_working_days(con):
 DECREE_12729_NOTE_END = "văn bản 12729/VPCP-KGVX ngày 25/12/2025"
 
 
-def test_friday_2_january_2026_is_a_day_off_by_12729_vpcp_kgvx():
-    friday = _days("2025-12-29", "2026-01-12")[dt.date(2026, 1, 2)]
-    assert friday.is_working_day is False
-    assert friday.source == "decision"
-    assert friday.note == (
-        "Nghỉ Tết Dương lịch 2026: hoán đổi ngày làm việc thứ Sáu 02/01/2026 sang thứ Bảy 10/01/2026"
-        " — văn bản 12729/VPCP-KGVX ngày 25/12/2025"
-    )
-
-
-def test_saturday_10_january_2026_is_worked_by_12729_vpcp_kgvx():
-    saturday = _days("2025-12-29", "2026-01-12")[dt.date(2026, 1, 10)]
-    assert saturday.is_working_day is True
-    assert saturday.source == "decision"
-    assert saturday.note == (
-        "Làm bù cho ngày thứ Sáu 02/01/2026 (hoán đổi ngày làm việc dịp Tết Dương lịch 2026)"
-        " — văn bản 12729/VPCP-KGVX ngày 25/12/2025"
-    )
+@pytest.mark.parametrize(
+    "date, is_working_day, note",
+    [
+        pytest.param(
+            dt.date(2026, 1, 2), False,
+            "Nghỉ Tết Dương lịch 2026: hoán đổi ngày làm việc thứ Sáu 02/01/2026 sang thứ Bảy 10/01/2026"
+            " — văn bản 12729/VPCP-KGVX ngày 25/12/2025",
+            id="friday_2_january_2026_is_a_day_off",
+        ),
+        pytest.param(
+            dt.date(2026, 1, 10), True,
+            "Làm bù cho ngày thứ Sáu 02/01/2026 (hoán đổi ngày làm việc dịp Tết Dương lịch 2026)"
+            " — văn bản 12729/VPCP-KGVX ngày 25/12/2025",
+            id="saturday_10_january_2026_is_worked",
+        ),
+    ],
+)
+def test_the_2026_swap_days_are_decided_by_12729_vpcp_kgvx(date, is_working_day, note):
+    swapped = _days("2025-12-29", "2026-01-12")[date]
+    assert swapped.is_working_day is is_working_day
+    assert swapped.source == "decision"
+    assert swapped.note == note
 
 
 def test_the_days_around_the_2026_swap_keep_their_usual_source():

@@ -96,35 +96,39 @@ def published(tmp_path):
     return deployed
 
 
-def test_an_empty_procedures_file_leaves_the_published_file_byte_for_byte(published):
+@pytest.mark.parametrize(
+    "emptied, returncode, messages",
+    [
+        # a zero-byte file is skipped (docs/spec §2.0): no procedures file is left, an input error
+        pytest.param(
+            lambda text: "", 2,
+            ["no procedures file", "procedures.csv is skipped: empty file (0 bytes)"],
+            id="zero_bytes",
+        ),
+        # its header row alone: the gate refuses the shrink
+        pytest.param(
+            lambda text: text.splitlines()[0] + "\n", 1,
+            ["bi_does_not_shrink: mart.dossier_facts would shrink from 20 to 0 rows (-100.0%)",
+             "Likely cause: procedures.csv is empty", "REFORM_ACCEPT_SHRINK=1"],
+            id="header_only",
+        ),
+    ],
+)
+def test_an_emptied_procedures_file_leaves_the_published_file_byte_for_byte(
+    published, emptied, returncode, messages
+):
     before = published.bi.read_bytes()
     page = (published.bi.parent / "scorecard.html").read_bytes()
-    (published.raw / "procedures.csv").write_bytes(b"")
+    procedures = published.raw / "procedures.csv"
+    procedures.write_text(emptied(procedures.read_text(encoding="utf-8")), encoding="utf-8")
 
     done = published.run()
 
-    # a zero-byte file is skipped (docs/spec §2.0): no procedures file is left, an input error
-    assert done.returncode == 2
+    assert done.returncode == returncode
     assert published.bi.read_bytes() == before
     assert (published.bi.parent / "scorecard.html").read_bytes() == page
-    assert "no procedures file" in done.stderr
-    assert "procedures.csv is skipped: empty file (0 bytes)" in done.stderr
-
-
-def test_a_procedures_file_emptied_of_rows_leaves_the_published_file_byte_for_byte(published):
-    before = published.bi.read_bytes()
-    page = (published.bi.parent / "scorecard.html").read_bytes()
-    header = (published.raw / "procedures.csv").read_text(encoding="utf-8").splitlines()[0]
-    (published.raw / "procedures.csv").write_text(header + "\n", encoding="utf-8")
-
-    done = published.run()
-
-    assert done.returncode == 1
-    assert published.bi.read_bytes() == before
-    assert (published.bi.parent / "scorecard.html").read_bytes() == page
-    assert "bi_does_not_shrink: mart.dossier_facts would shrink from 20 to 0 rows (-100.0%)" in done.stderr
-    assert "Likely cause: procedures.csv is empty" in done.stderr
-    assert "REFORM_ACCEPT_SHRINK=1" in done.stderr
+    for message in messages:
+        assert message in done.stderr
 
 
 def test_a_unit_tree_cut_short_by_a_copy_leaves_the_published_file(published):

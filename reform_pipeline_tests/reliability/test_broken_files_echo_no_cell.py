@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv
+from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv, write_parquet
 from reform_pipeline_tests.processes import Deployment, deployment
 
 PERSONAL = {"ChuHoSo": "Trần Thị Kín Đáo", "SoGiayTo": "082195550123", "SoDienThoai": "0933777111",
@@ -88,13 +88,6 @@ def assert_nothing_echoed(deploy: Deployment, outputs: list[str]) -> None:
         for path in home_files + report:
             content = path.read_bytes()
             assert not any(form in content for form in forms), f"{value!r} in {path}"
-
-
-def write_parquet(path: Path, rows: list[dict]) -> Path:
-    csv_path = write_csv(path.with_suffix(".tmp.csv"), rows)
-    duckdb.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) TO '{path}' (FORMAT parquet)")
-    csv_path.unlink()
-    return path
 
 
 def run_ok(deploy: Deployment) -> str:
