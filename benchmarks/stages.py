@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 
 from reform_pipeline.ingest.build import discover, ingest_dossiers, ingest_reference, settle_as_of
-from reform_pipeline.model.build import build_calendar, build_dossier_facts, build_unit_metrics
+from reform_pipeline.model.build import (
+    build_calendar, build_dossier_facts, build_unit_history, build_unit_metrics, build_unit_metrics_current,
+)
 from reform_pipeline.publish.bi import publish_bi
 from reform_pipeline.publish.report import write_scorecard_html
 from reform_pipeline.score.build import build_index_766, build_scorecard
@@ -55,8 +57,11 @@ def run_stages(raw: Path, warehouse: Path, bi: Path, only: str = "all", on_stage
     if only == "all":
         dossiers = count(con, "staging.dossiers")
         timed("calendar", lambda: build_calendar(con, as_of), lambda _: count(con, "model.calendar"))
+        timed("unit_history", lambda: build_unit_history(con, as_of), lambda _: count(con, "model.units"))
         timed("dossier_facts", lambda: build_dossier_facts(con, as_of), dossiers)
         timed("unit_metrics", lambda: build_unit_metrics(con, as_of), dossiers)
+        timed("unit_metrics_current", lambda: build_unit_metrics_current(con, as_of),
+              lambda _: count(con, "model.unit_period_counts"))
         timed("index_766", lambda: build_index_766(con, as_of), lambda _: count(con, "model.unit_metrics"))
         timed("scorecard", lambda: build_scorecard(con, as_of), lambda _: count(con, "staging.targets"))
 

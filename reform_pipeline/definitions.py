@@ -8,7 +8,7 @@ from __future__ import annotations
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from reform_pipeline.ingest.assets import dossiers, reference_data
-from reform_pipeline.model.assets import calendar, dossier_facts, unit_metrics
+from reform_pipeline.model.assets import calendar, dossier_facts, unit_history, unit_metrics, unit_metrics_current
 from reform_pipeline.ops import NIGHTLY_JOB_NAME
 from reform_pipeline.ops.checks import ALL_CHECKS as CHECK_STEPS
 from reform_pipeline.ops.console import one_line_console_logger
@@ -21,7 +21,7 @@ from reform_pipeline.settings import Settings
 
 ALL_ASSETS = [
     reference_data, dossiers,  # ingest
-    calendar, dossier_facts, unit_metrics,  # model
+    calendar, unit_history, dossier_facts, unit_metrics, unit_metrics_current,  # model
     index_766, scorecard,  # score
     bi_candidate, bi_database, scorecard_report,  # publish: build, gate (docs/spec §5.1), swap, page
 ]

@@ -50,7 +50,29 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "kind": "province, department, district, commune, ward, center or division",
         "parent_code": "the unit above it; NULL for the root",
         "admin_code": "the GSO code of a province or commune, where given",
-        "depth": "0 for the root, parent's + 1 below",
+        "valid_from": "the unit's first day; NULL: since always (§2.3)",
+        "valid_to": "the last day the unit existed; NULL: it still exists",
+        "depth": "0 for a root, parent's + 1 below",
+    },
+    "staging.unit_changes": {
+        "agency_code": "a unit that ended (§2.6)",
+        "successor_code": "the unit that took it over",
+        "effective_date": "the successor's first day as such",
+    },
+    "model.units": {
+        "unit_id": "the unit's number in this run, for the metric joins",
+        "agency_code": "the unit's code (§2.3)",
+        "agency_name": "its name",
+        "kind": "province, department, district, commune, ward, center or division",
+        "parent_code": "the unit above it; NULL for a root",
+        "admin_code": "the GSO code of a province or commune, where given",
+        "depth": "0 for a root, parent's + 1 below",
+        "valid_from": "the unit's first day; NULL: since always",
+        "valid_to": "the last day the unit existed; NULL: it still exists",
+        "successor_code": "who took it over (unit_changes, §2.6); NULL when none is named",
+        "current_code": "cur(u) at the as-of date (§4.7): itself if alive, else its successor's current unit, "
+                        "else its parent's; NULL when none is alive",
+        "alive": "the unit exists at the as-of date (part of today's tree)",
     },
     "staging.procedures": {
         "procedure_code": "the procedure's code (mã TTHC, §2.2)",
@@ -92,6 +114,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "model.dossier_facts": {
         **_DOSSIER_CODES,
+        "current_agency_code": "the receiving unit's current unit at the as-of date (§4.7)",
         "received_date": "the date of received_at (§4.2)",
         "due_date": "the due date: due_at, else processing_days working days after receipt",
         "end_date": "where the clock stopped at the as-of date (§4.2)",
@@ -106,6 +129,15 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "denominator": "a count, 0 when empty; NULL for the counts dossiers_received and overdue_open",
         "value": "rates: numerator / denominator, NULL when the denominator is 0; counts: the count; "
                  "processing time: the statistic in working days",
+    },
+    "model.unit_metrics_current": {
+        **_SCOPE_AND_PERIOD,
+        "scope_code": "a unit alive at the as-of date; its metric covers every dossier whose receiving unit's "
+                      "current unit lies in its subtree (§4.7)",
+        "metric_code": "a code of the metric catalogue (meta.metric_catalogue: label, kind, definition; §4.4)",
+        "numerator": "a count, 0 when empty; NULL for the processing-time statistics",
+        "denominator": "a count, 0 when empty; NULL for the counts dossiers_received and overdue_open",
+        "value": "as in model.unit_metrics, on today's tree",
     },
     "score.index_766": {
         **_SCOPE_AND_PERIOD,
@@ -132,6 +164,8 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "status": "met, not_met or no_data",
         "as_of": "the as-of date of the run",
         "source": "where the target is stated",
+        "tree": "current: measured on today's tree (model.unit_metrics_current, the scope unit is alive at the "
+                "as-of date); as_was: on the tree as it was (model.unit_metrics, the scope unit has ended)",
     },
 }
 

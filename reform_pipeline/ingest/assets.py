@@ -23,8 +23,16 @@ GROUP = "ingest"
 _REFERENCE_SPECS = [
     AssetSpec(
         "units", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
-        description="The agency tree (đơn vị): one root, departments, districts, communes. "
-        "Table staging.agencies, with staging.unit_closure (every unit × its subtree). docs/spec §2.3.",
+        description="The agency tree (đơn vị) with its history: the province as it is now, "
+        "departments, communes and wards, and the units that ended (districts, merged provinces, "
+        "old communes) with valid_from / valid_to. Table staging.agencies, with "
+        "staging.unit_closure (every unit × its subtree). docs/spec §2.3.",
+    ),
+    AssetSpec(
+        "unit_changes", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
+        description="Who took over each ended unit (đơn vị kế thừa), from unit_changes* files "
+        "(optional): agency_code, successor_code, effective_date. Table staging.unit_changes. "
+        "docs/spec §2.6.",
     ),
     AssetSpec(
         "procedures", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
@@ -45,6 +53,7 @@ _REFERENCE_SPECS = [
 ]
 _REFERENCE_TABLES = {
     "units": ("staging.agencies", "agencies"),
+    "unit_changes": ("staging.unit_changes", "unit_changes"),
     "procedures": ("staging.procedures", "procedures"),
     "calendar_overrides": ("staging.calendar_overrides", "calendar"),
     "plan_targets": ("staging.targets", "targets"),
@@ -53,7 +62,7 @@ _REFERENCE_TABLES = {
 
 @multi_asset(specs=_REFERENCE_SPECS, name="reference_data")
 def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
-    """Reads every agencies, procedures, calendar and targets file of the raw folder, validates
+    """Reads every agencies, unit_changes, procedures, calendar and targets file of the raw folder, validates
     them (docs/spec §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
     files, skipped = survey(reform.raw_path)
     with warehouse.get_connection() as con:

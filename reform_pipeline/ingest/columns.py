@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # Input kinds, recognised by file-name prefix (docs/spec §2). Order matters: dependencies first.
-KINDS = ("agencies", "procedures", "calendar", "targets", "dossiers")
+KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets", "dossiers")
 EXTENSIONS = (".csv", ".xlsx", ".xls", ".parquet")
 
 # canonical name -> aliases, per kind. The canonical name itself always matches too.
@@ -59,6 +59,13 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "kind": ("LoaiDonVi", "Loại đơn vị", "Cấp"),
         "parent_code": ("MaDonViCha", "Mã đơn vị cha", "Đơn vị cha"),
         "admin_code": ("MaHanhChinh", "Mã hành chính", "Mã địa bàn"),
+        "valid_from": ("NgayHieuLuc", "Ngày hiệu lực", "Hiệu lực từ"),
+        "valid_to": ("NgayHetHieuLuc", "Ngày hết hiệu lực", "Hiệu lực đến"),
+    },
+    "unit_changes": {
+        "agency_code": ("MaDonVi", "Mã đơn vị", "Đơn vị cũ", "Mã đơn vị cũ"),
+        "successor_code": ("MaDonViKeThua", "Mã đơn vị kế thừa", "Đơn vị kế thừa", "Mã đơn vị mới"),
+        "effective_date": ("NgayHieuLuc", "Ngày hiệu lực"),
     },
     "calendar": {
         "date": ("Ngay", "Ngày"),

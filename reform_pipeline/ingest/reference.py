@@ -1,5 +1,5 @@
-"""Reference data: the metric catalogue, agencies (the unit tree), procedures, calendar
-overrides and plan targets (docs/spec §2.2–2.5, §4.4). These files are small and read whole
+"""Reference data: the metric catalogue, agencies (the unit tree with its history), unit changes,
+procedures, calendar overrides and plan targets (docs/spec §2.2–2.6, §4.4). These files are small and read whole
 every run; a repeated key keeps its last valid row.
 """
 
@@ -16,13 +16,13 @@ from reform_pipeline.ingest.files import (
     FileReport, MissingInput, Progress, announce, ignored_sheets, record_files, sha256,
 )
 from reform_pipeline.ingest.readers import UnreadableFile, stage_source
-from reform_pipeline.ingest.tree import check_tree
+from reform_pipeline.ingest.tree import check_tree, successor_loops
 from reform_pipeline.ingest.validation import validate_reference_file
 from reform_pipeline.warehouse import run_sql_file
 
 log = logging.getLogger(__name__)
 
-REFERENCE_KINDS = ("agencies", "procedures", "calendar", "targets")
+REFERENCE_KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets")
 
 
 def ingest_reference(
@@ -30,7 +30,7 @@ def ingest_reference(
     skipped: list[FileReport] = (),
 ) -> list[FileReport]:
     """Load the metric catalogue (meta.metric_catalogue, meta.index_766_indicators), then read
-    every agencies, procedures, calendar and targets file; store the valid rows. ``skipped``: the
+    every agencies, unit_changes, procedures, calendar and targets file; store the valid rows. ``skipped``: the
     files of the raw folder not read (files.survey); those of these kinds are recorded with the
     files read, in the same batch (docs/spec §2.0, "What is read")."""
     for kind in ("agencies", "procedures"):
@@ -51,7 +51,11 @@ def ingest_reference(
     with transaction(con):
         run_sql_file(con, "ingest/reference_quarantine_clear")
         store_agencies(con)
-    # procedures and targets are checked against the units just stored
+    # unit changes, procedures and targets are checked against the units just stored
+    for order, path in enumerate(files["unit_changes"]):
+        reports.append(read_reference_file(con, "unit_changes", path, order, progress))
+    with transaction(con):
+        store_unit_changes(con)
     for kind in ("procedures", "calendar", "targets"):
         for order, path in enumerate(files[kind]):
             reports.append(read_reference_file(con, kind, path, order, progress))
@@ -66,7 +70,10 @@ def ingest_reference(
             con, [(r, paths[r.file_name], sha256(paths[r.file_name])) for r in reports] + not_read, merged=True
         )
     if value(con, "ingest/agencies_count") == 0:
-        raise MissingInput("the agencies files hold no valid unit tree (no valid root unit)")
+        raise MissingInput(
+            "the agencies files hold no valid unit tree (no valid root unit without a valid_to: "
+            "the province as it is now)"
+        )
     return reports
 
 
@@ -105,6 +112,14 @@ def store_agencies(con) -> None:
             "distances": [n for _, _, n in tree.closure],
         },
     )
+
+
+def store_unit_changes(con) -> None:
+    """Keep the last valid row per ended unit, reject every row on a loop of successors, store
+    staging.unit_changes (docs/spec §2.6). No file: an empty table."""
+    run_sql_file(con, "ingest/unit_changes_latest")
+    looped = successor_loops(query(con, "ingest/unit_changes_pairs"))
+    run_sql_file(con, "ingest/unit_changes_store", {"looped": sorted(looped)})
 
 
 def _count_quarantine(con, reports: list[FileReport]) -> None:

@@ -1,4 +1,5 @@
-"""Model stage: the working-day calendar, dossier facts and unit metrics (docs/spec §4.1–4.4).
+"""Model stage: the working-day calendar, the unit tree at the as-of date, dossier facts and unit
+metrics on the tree as it was and on today's tree (docs/spec §4.1–4.4, §4.7).
 
 Each ``build_<table>`` runs the table's SQL file on a DuckDB connection and returns a small
 summary for the asset's metadata. No Dagster here: the assets, the benchmarks and
@@ -14,6 +15,9 @@ import duckdb
 
 from reform_pipeline.model.calendar import CalendarOverride, calendar_days, calendar_span
 from reform_pipeline.warehouse import run_sql_file, scalar, sql_text
+
+# How many ended units the unit history's metadata lists by name.
+EXAMPLES = 20
 
 _READ_OVERRIDES = "SELECT date, is_working_day, note FROM staging.calendar_overrides ORDER BY date"
 
@@ -69,17 +73,64 @@ def build_dossier_facts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[
     }
 
 
+def build_unit_history(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
+    """model.units: every unit's life, successor and current unit at the as-of date (cur(u),
+    docs/spec §4.7), and model.unit_rollup, which receiving units each scope covers on each tree."""
+    run_sql_file(con, "model/units", {"as_of": as_of})
+    units, alive, ended, to_successor, no_current = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE alive), "
+        "count(*) FILTER (WHERE valid_to < CAST(? AS DATE)), "
+        "count(*) FILTER (WHERE NOT alive AND successor_code IS NOT NULL), "
+        "count(*) FILTER (WHERE current_code IS NULL) FROM model.units",
+        [as_of],
+    ).fetchone()
+    cursor = con.execute(sql_text("model/units_history_went_to"), [EXAMPLES])
+    names = [column[0] for column in cursor.description]
+    history_went_to = [dict(zip(names, row)) for row in cursor.fetchall()]
+    return {
+        "units": units,
+        "as_of": as_of.isoformat(),
+        "units_alive_at_as_of": alive,
+        "units_ended": ended,
+        "units_ended_to_a_successor": to_successor,
+        "units_without_current_unit": no_current,
+        "history_went_to": history_went_to,
+    }
+
+
 def build_unit_metrics(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
-    """model.unit_metrics for every unit × period × metric code (docs/spec §4.3–4.4); needs model.calendar."""
+    """model.unit_metrics, the tree as it was: every unit × every period of its life × metric code
+    (docs/spec §4.3–4.4); needs model.calendar and model.units. Leaves the counts per receiving
+    unit (model.unit_period_counts, model.unit_period_elapsed) for model.unit_metrics_current."""
     run_sql_file(con, "model/fact_rules")
-    run_sql_file(con, "model/unit_metrics", {"as_of": as_of})
+    run_sql_file(con, "model/unit_counts", {"as_of": as_of})
+    return _roll_up(con, "as_was", "unit_metrics", as_of)
+
+
+def build_unit_metrics_current(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
+    """model.unit_metrics_current, today's tree (docs/spec §4.7): every unit alive at the as-of
+    date × every period × metric code, each dossier counted for its receiving unit's current unit;
+    needs model.unit_metrics's counts."""
+    return _roll_up(con, "current", "unit_metrics_current", as_of)
+
+
+# The two trees of docs/spec §4.7 and the table each one's metrics are stored in.
+METRIC_TABLES = {"as_was": "unit_metrics", "current": "unit_metrics_current"}
+
+
+def _roll_up(con: duckdb.DuckDBPyConnection, tree: str, table_name: str, as_of: dt.date) -> dict[str, Any]:
+    assert METRIC_TABLES[tree] == table_name
+    run_sql_file(con, "model/unit_metrics", {"tree": tree, "table_name": table_name})
+    con.execute(f"CREATE OR REPLACE TABLE model.{table_name} AS SELECT * FROM model_unit_metrics_out")
+    con.execute("DROP TABLE model_unit_metrics_out")
     rows, units, periods, metric_codes, first_period = con.execute(
         "SELECT count(*), count(DISTINCT scope_code), "
         "count(DISTINCT (period_type, period_start)), count(DISTINCT metric_code), "
-        "min(period_start) FROM model.unit_metrics"
+        f"min(period_start) FROM model.{table_name}"
     ).fetchone()
     return {
         "rows": rows,
+        "tree": tree,
         "as_of": as_of.isoformat(),
         "units": units,
         "periods": periods,

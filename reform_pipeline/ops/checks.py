@@ -259,7 +259,8 @@ def unit_tree(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
     roots = [
         row[0]
         for row in con.execute(
-            "SELECT agency_code FROM staging.agencies WHERE parent_code IS NULL ORDER BY agency_code"
+            "SELECT agency_code FROM staging.agencies WHERE parent_code IS NULL "
+            "ORDER BY valid_to IS NOT NULL, agency_code"
         ).fetchall()
     ]
     counts: dict[str, int] = {}
@@ -272,7 +273,10 @@ def unit_tree(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
         "problems": MetadataValue.int(len(problems)),
     }
     if not problems:
-        description = f"{units} units form one tree under {roots[0]}."
+        ended_roots = len(roots) - 1
+        description = f"{units} units form one tree under {roots[0]}" + (
+            f", with {ended_roots} merged province(s) that ended." if ended_roots else "."
+        )
         return AssetCheckResult(passed=True, description=description, metadata=metadata)
     metadata["problems_by_kind"] = MetadataValue.md(markdown_table(["problem", "units"], sorted(counts.items())))
     metadata["examples"] = MetadataValue.md(
@@ -391,6 +395,45 @@ def rates_in_unit_interval(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
     return AssetCheckResult(passed=False, severity=ERROR, description=description, metadata=metadata)
 
 
+def ended_units_reach_a_current_unit(con: duckdb.DuckDBPyConnection) -> AssetCheckResult:
+    missing = _missing_tables(con, "model.unit_metrics_current", "model.units", "model.dossier_facts")
+    if missing:
+        return missing
+    problems = _records(con, sql_text("checks/ended_units_without_current_unit"))
+    ended, alive = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT alive), count(*) FILTER (WHERE alive) FROM model.units"
+    ).fetchone()
+    lost = [p for p in problems if p["problem"] == "no_current_unit"]
+    metadata: dict[str, Any] = {
+        "units_alive_at_as_of": MetadataValue.int(alive),
+        "units_not_alive_at_as_of": MetadataValue.int(ended),
+        "dossiers_without_current_unit": MetadataValue.int(sum(p["dossiers"] for p in lost)),
+    }
+    if not problems:
+        description = (
+            f"Every dossier of the {ended} unit(s) not alive at the as-of date reaches one of the "
+            f"{alive} units alive then; each year's dossiers are all counted on today's tree."
+        )
+        return AssetCheckResult(passed=True, description=description, metadata=metadata)
+    metadata["problems"] = MetadataValue.md(markdown_table(
+        ["problem", "receiving unit", "year", "dossiers", "counted on today's tree"],
+        [(p["problem"], p["agency_code"], p["year"], p["dossiers"], p["counted"]) for p in problems[:EXAMPLES]],
+    ))
+    parts = []
+    if lost:
+        units = ", ".join(p["agency_code"] for p in lost[:EXAMPLES]) + (" …" if len(lost) > EXAMPLES else "")
+        parts.append(
+            f"{sum(p['dossiers'] for p in lost)} dossier(s) of {len(lost)} ended unit(s) reach no unit alive "
+            f"at the as-of date ({units}): name a successor for the ended root above them in unit_changes "
+            "(docs/spec §2.6)"
+        )
+    differing = [p for p in problems if p["problem"] == "year_total_differs"]
+    if differing:
+        parts.append("yearly totals on today's tree differ from the dossiers received in " + ", ".join(
+            f"{p['year']} ({p['counted']} of {p['dossiers']})" for p in differing))
+    return AssetCheckResult(passed=False, severity=ERROR, description="; ".join(parts) + ".", metadata=metadata)
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 
@@ -457,8 +500,9 @@ class Check:
 # in the order the assets are materialized
 CHECKS = [
     Check("unit_tree_is_one_tree", "units", ERROR,
-          "ERROR, blocking. staging.agencies is one tree (docs/spec §2.3): exactly one root at depth 0, "
-          "every parent exists, every depth is its parent's + 1, no repeated code. Every metric of "
+          "ERROR, blocking. staging.agencies is one tree with its history (docs/spec §2.3): exactly one "
+          "root without valid_to (ended roots are merged provinces), every parent exists and its life "
+          "covers its child's, every depth is its parent's + 1, no repeated code. Every metric of "
           "a unit sums its subtree, so a broken tree makes every number wrong.",
           unit_tree),
     Check("raw_rows_accounted_for", "dossiers", ERROR,
@@ -494,9 +538,16 @@ CHECKS = [
           received_volume),
     Check("rates_within_0_1", "unit_metrics", ERROR,
           "ERROR, blocking. Every rate in model.unit_metrics lies in [0, 1] or is NULL (docs/spec §4.4; "
+          "internal_units_reduction may be negative where units were added; "
           "the metric codes of kind rate in meta.metric_catalogue). A rate outside means a "
           "numerator that counts dossiers its denominator does not.",
           rates_in_unit_interval),
+    Check("ended_units_reach_a_current_unit", "unit_metrics_current", ERROR,
+          "ERROR, blocking. Every dossier received by a unit that has ended reaches a unit alive at the "
+          "as-of date (its current unit: its successor's, else its parent's; docs/spec §4.7), and each "
+          "year's dossiers are all counted on today's tree. A merged province whose successor "
+          "unit_changes does not name would drop out of every restated number and of the scorecard.",
+          ended_units_reach_a_current_unit),
 ]
 
 

@@ -48,7 +48,7 @@ class CandidateMissing(RuntimeError):
 
 @asset(
     group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
-    deps=["dossier_facts", "unit_metrics", "index_766", "scorecard", "units", "dossiers"],
+    deps=["dossier_facts", "unit_metrics", "unit_metrics_current", "index_766", "scorecard", "unit_history", "dossiers"],
 )
 def bi_candidate(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
     """The next BI file, written whole beside the published one (`<REFORM_BI_DB>.next-<run id>`)

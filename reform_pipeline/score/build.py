@@ -17,8 +17,11 @@ from reform_pipeline.warehouse import run_sql_file, scalar
 
 SCORECARD_STATUSES = ("met", "not_met", "no_data")
 
-# The province is the root of the unit tree (docs/spec §2.3).
-_ROOT_UNIT = "SELECT agency_code FROM staging.agencies WHERE parent_code IS NULL ORDER BY depth, agency_code LIMIT 1"
+# The province as it is now is the root of the unit tree without a valid_to (docs/spec §2.3).
+_ROOT_UNIT = (
+    "SELECT agency_code FROM staging.agencies WHERE parent_code IS NULL AND valid_to IS NULL "
+    "ORDER BY agency_code LIMIT 1"
+)
 
 _ROOT_TOTAL_LATEST = """
 SELECT period_start, points, max_points, score_100

@@ -5,8 +5,9 @@ from reform_pipeline_tests.fixtures import AGENCIES, PROCEDURES, dossier, ingest
 
 
 def test_tree_second_root_and_cycle_are_bad_code_orphans_unknown_agency():
-    result = check_tree([("P", None), ("A", "P"), ("R2", None), ("B", "R2"), ("C1", "C2"), ("C2", "C1"),
-                         ("U", "C1"), ("M", "MISSING"), ("S", "S")])
+    result = check_tree([(code, parent, None, None) for code, parent in [
+        ("P", None), ("A", "P"), ("R2", None), ("B", "R2"), ("C1", "C2"), ("C2", "C1"),
+        ("U", "C1"), ("M", "MISSING"), ("S", "S")]])
     assert result.root == "P"
     assert result.rejected == {"R2": "bad_code", "B": "unknown_agency", "C1": "bad_code", "C2": "bad_code",
                                "U": "unknown_agency", "M": "unknown_agency", "S": "bad_code"}

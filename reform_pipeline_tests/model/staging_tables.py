@@ -11,12 +11,15 @@ from typing import Any
 import duckdb
 
 from reform_pipeline.catalogue import load_catalogue
-from reform_pipeline.model import build_calendar, build_dossier_facts, build_unit_metrics
+from reform_pipeline.model import (
+    build_calendar, build_dossier_facts, build_unit_history, build_unit_metrics, build_unit_metrics_current,
+)
 
 STAGING_TABLES = [
     """CREATE TABLE staging.agencies (
         agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
-        admin_code VARCHAR, depth INTEGER)""",
+        admin_code VARCHAR, valid_from DATE, valid_to DATE, depth INTEGER)""",
+    """CREATE TABLE staging.unit_changes (agency_code VARCHAR, successor_code VARCHAR, effective_date DATE)""",
     """CREATE TABLE staging.unit_closure (
         ancestor_code VARCHAR, descendant_code VARCHAR, distance INTEGER)""",
     """CREATE TABLE staging.procedures (
@@ -77,7 +80,9 @@ def new_warehouse(path: Path, tree=TREE, procedures=PROCEDURES) -> duckdb.DuckDB
 
 
 def add_agencies(con: duckdb.DuckDBPyConnection, tree) -> None:
-    parent_of = {code: parent for code, _, _, parent in tree}
+    """``tree``: (code, name, kind, parent) or (code, name, kind, parent, valid_from, valid_to)."""
+    tree = [(*unit, None, None) if len(unit) == 4 else tuple(unit) for unit in tree]
+    parent_of = {code: parent for code, _, _, parent, *_ in tree}
 
     def ancestors(code):
         distance = 0
@@ -86,14 +91,18 @@ def add_agencies(con: duckdb.DuckDBPyConnection, tree) -> None:
             code, distance = parent_of[code], distance + 1
 
     con.executemany(
-        "INSERT INTO staging.agencies VALUES (?, ?, ?, ?, NULL, ?)",
-        [(code, name, kind, parent, sum(1 for _ in ancestors(code)) - 1)
-         for code, name, kind, parent in tree],
+        "INSERT INTO staging.agencies VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        [(code, name, kind, parent, valid_from, valid_to, sum(1 for _ in ancestors(code)) - 1)
+         for code, name, kind, parent, valid_from, valid_to in tree],
     )
     con.executemany(
         "INSERT INTO staging.unit_closure VALUES (?, ?, ?)",
         [(ancestor, code, distance) for code, *_ in tree for ancestor, distance in ancestors(code)],
     )
+
+
+def add_unit_change(con, code: str, successor: str, effective: str) -> None:
+    con.execute("INSERT INTO staging.unit_changes VALUES (?, ?, ?)", [code, successor, effective])
 
 
 def add_override(con, date: str, is_working_day: bool, note: str | None) -> None:
@@ -132,8 +141,10 @@ def build_model(con, as_of: str | dt.date) -> dict[str, dict]:
     as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
     return {
         "calendar": build_calendar(con, as_of),
+        "unit_history": build_unit_history(con, as_of),
         "dossier_facts": build_dossier_facts(con, as_of),
         "unit_metrics": build_unit_metrics(con, as_of),
+        "unit_metrics_current": build_unit_metrics_current(con, as_of),
     }
 
 

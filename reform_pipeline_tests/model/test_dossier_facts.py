@@ -15,7 +15,7 @@ AS_OF = "2025-05-15"
 D = dt.date.fromisoformat
 
 FACT_COLUMNS = [
-    "dossier_id", "procedure_code", "agency_code", "channel", "service_level", "status",
+    "dossier_id", "procedure_code", "agency_code", "current_agency_code", "channel", "service_level", "status",
     "received_date", "due_date", "end_date", "fee_amount", "paid_online", "digitized_components",
     "result_attached", "rating", "complaint", "elapsed_wd", "allowed_wd", "outcome",
 ]

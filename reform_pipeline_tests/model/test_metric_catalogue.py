@@ -65,13 +65,13 @@ def test_the_warehouse_holds_the_files_rows_in_their_order(con):
 
 
 def test_the_catalogue_holds_exactly_the_contracts_codes(con):
-    # docs/spec §4.4 less internal_units_reduction (not computed yet: the unit history comes first)
+    # docs/spec §4.4
     assert catalogue_codes(con) == [
         "dossiers_received", "online_rate", "full_online_rate", "online_payment_rate",
         "digitized_intake_rate", "on_time_rate", "early_rate", "late_rate", "overdue_open",
         "processing_wd_avg", "processing_wd_median", "processing_wd_p90", "e_result_rate",
         "satisfaction_rate", "rating_satisfied_share", "full_online_procedure_rate",
-        "declared_info_reduction",
+        "declared_info_reduction", "internal_units_reduction",
     ]
     kinds = dict(con.execute("SELECT metric_code, kind FROM meta.metric_catalogue").fetchall())
     assert {code for code, kind in kinds.items() if kind != "rate"} == {
@@ -120,10 +120,10 @@ def test_a_computed_code_missing_from_the_catalogue_stops_the_model(con):
 def test_a_catalogued_code_that_is_not_computed_stops_the_model(con):
     add_some_dossiers(con)
     con.execute(
-        "INSERT INTO meta.metric_catalogue VALUES ('internal_units_reduction', 'rate', 'Tỷ lệ giảm đầu mối', "
-        "'Fewer units', 'Units alive on 1 January less units alive on end_P, over the first.', 18)"
+        "INSERT INTO meta.metric_catalogue VALUES ('petitions_answered_rate', 'rate', 'Tỷ lệ phản ánh được trả lời', "
+        "'Petitions answered', 'Petitions answered over petitions received.', 19)"
     )
-    with pytest.raises(duckdb.Error, match=r"internal_units_reduction \(in the catalogue, not computed\)"):
+    with pytest.raises(duckdb.Error, match=r"petitions_answered_rate \(in the catalogue, not computed\)"):
         build_model(con, "2025-04-30")
 
 
@@ -155,17 +155,17 @@ def test_a_wrong_catalogue_is_refused_naming_every_problem_and_the_old_one_stays
         "index_766.csv: group Tiến độ giải quyết: one English name, not Processing progress and Speed",
     ):
         assert problem in message
-    assert len(catalogue_codes(con)) == 17
+    assert len(catalogue_codes(con)) == 18
     assert con.execute("SELECT count(*) FROM meta.index_766_indicators").fetchone()[0] == 7
 
 
 def test_adding_a_metric_is_one_row(con, tmp_path):
     folder = copy_catalogue(tmp_path / "catalogue")
     append_row(folder / METRICS_FILE, {
-        "metric_code": "internal_units_reduction", "kind": "rate", "label_vi": "Tỷ lệ giảm đầu mối",
-        "label_en": "Fewer units", "description": "Units alive on 1 January less units alive on end_P, over the first."})
+        "metric_code": "petitions_answered_rate", "kind": "rate", "label_vi": "Tỷ lệ phản ánh được trả lời",
+        "label_en": "Petitions answered", "description": "Petitions answered over petitions received."})
     load_catalogue(con, folder)
-    assert catalogue_codes(con)[-1] == "internal_units_reduction"
+    assert catalogue_codes(con)[-1] == "petitions_answered_rate"
     assert con.execute(
-        "SELECT kind, display_order FROM meta.metric_catalogue WHERE metric_code = 'internal_units_reduction'"
-    ).fetchone() == ("rate", 18)
+        "SELECT kind, display_order FROM meta.metric_catalogue WHERE metric_code = 'petitions_answered_rate'"
+    ).fetchone() == ("rate", 19)

@@ -107,13 +107,13 @@ def test_periods_are_dense_units_times_periods_times_metric_codes(con):
         ("quarter", dt.date(2025, 4, 1), dt.date(2025, 4, 30)),
         ("year", dt.date(2025, 1, 1), dt.date(2025, 4, 30)),
     ]
-    # 5 units × 5 periods × 17 metric codes
-    assert summary["rows"] == 425
-    assert con.execute("SELECT count(*) FROM model.unit_metrics").fetchone()[0] == 425
+    # 5 units × 5 periods × 18 metric codes
+    assert summary["rows"] == 450
+    assert con.execute("SELECT count(*) FROM model.unit_metrics").fetchone()[0] == 450
     assert con.execute(
         "SELECT count(*) FROM (SELECT DISTINCT scope_code, period_type, period_start, metric_code FROM model.unit_metrics)"
-    ).fetchone()[0] == 425
-    assert summary["units"] == 5 and summary["periods"] == 5 and summary["metric_codes"] == 17
+    ).fetchone()[0] == 450
+    assert summary["units"] == 5 and summary["periods"] == 5 and summary["metric_codes"] == 18
 
 
 def test_period_end_is_cut_at_the_as_of_date(con):

@@ -261,9 +261,9 @@ def test_no_export_ingested_warns(empty):
 def units(con, rows):
     con.execute(
         "CREATE TABLE staging.agencies (agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, "
-        "parent_code VARCHAR, admin_code VARCHAR, depth INTEGER)"
+        "parent_code VARCHAR, admin_code VARCHAR, valid_from DATE, valid_to DATE, depth INTEGER)"
     )
-    con.executemany("INSERT INTO staging.agencies VALUES (?, ?, NULL, ?, NULL, ?)", rows)
+    con.executemany("INSERT INTO staging.agencies VALUES (?, ?, NULL, ?, NULL, NULL, NULL, ?)", rows)
 
 
 def test_the_ingested_unit_tree_is_one_tree(ingested):

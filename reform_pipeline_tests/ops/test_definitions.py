@@ -85,7 +85,7 @@ def test_the_nightly_job_runs_every_check():
     job = defs.resolve_job_def("nightly_refresh")
     in_job = job.asset_layer.asset_graph.asset_check_keys
     assert {spec.key for check in ALL_CHECKS for spec in check.check_specs} <= in_job
-    assert len(in_job) == 9  # the eight of ops/checks.py and the publish gate
+    assert len(in_job) == 10  # the nine of ops/checks.py and the publish gate
     assert AssetCheckKey(AssetKey("bi_candidate"), "bi_does_not_shrink") in in_job
 
 
@@ -99,6 +99,7 @@ def test_error_checks_block_and_warn_checks_do_not():
         ("units", "unit_tree_is_one_tree"): True,
         ("dossier_facts", "dossier_id_unique"): True,
         ("unit_metrics", "rates_within_0_1"): True,
+        ("unit_metrics_current", "ended_units_reach_a_current_unit"): True,
         ("dossiers", "every_input_file_readable"): False,
         ("dossiers", "quarantine_share_within_2_percent"): False,
         ("dossiers", "newest_export_within_2_days"): False,
@@ -110,7 +111,8 @@ def test_error_checks_block_and_warn_checks_do_not():
 def test_the_checks_of_one_asset_run_in_one_step_and_each_shows_on_its_own():
     job = defs.resolve_job_def("nightly_refresh")
     check_steps = {node.name for node in job.graph.node_defs if node.name.endswith("_checks")}
-    assert check_steps == {"units_checks", "dossiers_checks", "dossier_facts_checks", "unit_metrics_checks"}
+    assert check_steps == {
+        "units_checks", "dossiers_checks", "dossier_facts_checks", "unit_metrics_checks", "unit_metrics_current_checks"}
     graph = defs.resolve_asset_graph()
     for check in ALL_CHECKS:
         for spec in check.check_specs:

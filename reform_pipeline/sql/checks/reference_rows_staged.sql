@@ -1,18 +1,20 @@
--- Reference tables against the rows that could have fed them (docs/spec §2.2–2.5): a repeated key
+-- Reference tables against the rows that could have fed them (docs/spec §2.2–2.6): a repeated key
 -- keeps its last valid row, so a table never holds more rows than its files' valid rows
 -- (rows read − rows quarantined, latest reference batch). More would mean stale rows.
 WITH batch AS (
     SELECT kind, sum(rows_read - rows_quarantined) AS valid_rows
     FROM meta.input_files
-    WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets')
+    WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets')
       AND status = 'ingested'
       AND ingested_at = (
           SELECT max(ingested_at) FROM meta.input_files
-          WHERE kind IN ('agencies', 'procedures', 'calendar', 'targets'))
+          WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets'))
     GROUP BY kind
 ),
 staged AS (
     SELECT 'agencies' AS kind, 'staging.agencies' AS table_name, count(*) AS rows_staged FROM staging.agencies
+    UNION ALL
+    SELECT 'unit_changes', 'staging.unit_changes', count(*) FROM staging.unit_changes
     UNION ALL
     SELECT 'procedures', 'staging.procedures', count(*) FROM staging.procedures
     UNION ALL

@@ -1,7 +1,8 @@
 -- Store the unit tree (docs/spec §2.3) once ingest/tree.py has checked it: valid units with their
--- depth; rejected rows, field rules first, then tree rules, to meta.quarantine.
+-- lives and depth; rejected rows, field rules first, then tree rules, to meta.quarantine.
 CREATE OR REPLACE TABLE staging.agencies AS
-SELECT unit.agency_code, unit.agency_name, unit.kind, unit.parent_code, unit.admin_code, depths.depth
+SELECT unit.agency_code, unit.agency_name, unit.kind, unit.parent_code, unit.admin_code,
+       unit.valid_from, unit.valid_to, depths.depth
 FROM agencies_latest AS unit
 JOIN agency_depths AS depths USING (agency_code)
 ORDER BY depths.depth, unit.agency_code;

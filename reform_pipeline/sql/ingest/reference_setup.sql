@@ -1,8 +1,12 @@
--- Scratch tables that collect the rows of every reference file of one run (docs/spec §2.2–2.5),
+-- Scratch tables that collect the rows of every reference file of one run (docs/spec §2.2–2.6),
 -- before repeated keys are resolved (the last valid row wins) and the results are stored.
 CREATE OR REPLACE TEMP TABLE agencies_candidates (
     source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,
-    agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR, admin_code VARCHAR);
+    agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR, admin_code VARCHAR,
+    valid_from DATE, valid_to DATE);
+CREATE OR REPLACE TEMP TABLE unit_changes_candidates (
+    source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,
+    agency_code VARCHAR, successor_code VARCHAR, effective_date DATE);
 CREATE OR REPLACE TEMP TABLE procedures_candidates (
     source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,
     procedure_code VARCHAR, procedure_name VARCHAR, field VARCHAR, agency_code VARCHAR,

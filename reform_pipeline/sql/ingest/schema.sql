@@ -51,7 +51,11 @@ CREATE TABLE IF NOT EXISTS meta.ingest_state (
 
 CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
-    admin_code VARCHAR, depth INTEGER);
+    admin_code VARCHAR, valid_from DATE, valid_to DATE, depth INTEGER);
+
+-- Who took over an ended unit (docs/spec §2.6): one row per ended unit.
+CREATE TABLE IF NOT EXISTS staging.unit_changes (
+    agency_code VARCHAR, successor_code VARCHAR, effective_date DATE);
 
 CREATE TABLE IF NOT EXISTS staging.unit_closure (
     ancestor_code VARCHAR, descendant_code VARCHAR, distance INTEGER);

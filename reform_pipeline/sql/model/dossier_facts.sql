@@ -1,6 +1,6 @@
 -- model.dossier_facts: one row per dossier (its latest version), facts at t = the as-of date
--- (docs/spec §4.2, columns of docs/spec §5). No personal data. The rules are in model/fact_rules.sql,
--- which the build runs first.
+-- (docs/spec §4.2, columns of docs/spec §5), with the receiving unit's current unit (§4.7). No
+-- personal data. The rules are in model/fact_rules.sql, which the build runs first.
 --
 -- Every valid dossier is listed. Where §4.2 does not apply, outcome is not_accepted (status 1
 -- or 3, no receipt date, or received after the as-of date: not yet accepted at t) or withdrawn
@@ -20,6 +20,8 @@ SELECT
     dossier_id,
     procedure_code,
     agency_code,
+    -- the receiving unit's current unit at the as-of date (cur(u), docs/spec §4.7; model.units)
+    (SELECT current_code FROM model.units WHERE model.units.agency_code = facts.agency_code) AS current_agency_code,
     channel,
     service_level,
     status,
@@ -35,4 +37,4 @@ SELECT
     CASE WHEN is_timed THEN elapsed_wd END AS elapsed_wd,
     CASE WHEN is_timed THEN allowed_wd END AS allowed_wd,
     CAST(outcome AS VARCHAR) AS outcome
-FROM model_dossier_facts_at('model_dossiers_at_as_of');
+FROM model_dossier_facts_at('model_dossiers_at_as_of') AS facts;

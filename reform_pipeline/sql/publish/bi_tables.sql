@@ -4,21 +4,32 @@
 -- from meta.quarantine.raw_values.
 CREATE SCHEMA bi.mart;
 
+-- units: the tree with its history (docs/spec §2.3, §2.6) and each unit's current unit at the
+-- as-of date (§4.7); alive_at_as_of tells today's tree from the units that ended.
 CREATE TABLE bi.mart.units AS
-SELECT agency_code, agency_name, kind, parent_code, depth
-FROM staging.agencies
+SELECT agency_code, agency_name, kind, parent_code, depth, valid_from, valid_to, successor_code,
+       current_code, admin_code, alive AS alive_at_as_of
+FROM model.units
 ORDER BY depth, agency_code;
 
 CREATE TABLE bi.mart.dossier_facts AS
-SELECT dossier_id, procedure_code, agency_code, channel, service_level, status, received_date,
+SELECT dossier_id, procedure_code, agency_code, current_agency_code, channel, service_level, status, received_date,
        due_date, end_date, fee_amount, paid_online, digitized_components, result_attached,
        rating, complaint, elapsed_wd, allowed_wd, outcome
 FROM model.dossier_facts;
 
+-- unit_metrics: the tree as it was (a dossier counts for the unit that received it and that unit's
+-- ancestors), dense over each unit's life; unit_metrics_current: the same history restated on the
+-- units alive at the as-of date (docs/spec §4.7).
 CREATE TABLE bi.mart.unit_metrics AS
 SELECT scope_code, scope_name, period_type, period_start, period_end, metric_code,
        numerator, denominator, value
 FROM model.unit_metrics;
+
+CREATE TABLE bi.mart.unit_metrics_current AS
+SELECT scope_code, scope_name, period_type, period_start, period_end, metric_code,
+       numerator, denominator, value
+FROM model.unit_metrics_current;
 
 CREATE TABLE bi.mart.index_766 AS
 SELECT scope_code, scope_name, period_type, period_start, period_end, indicator_code,
@@ -27,7 +38,7 @@ FROM score.index_766;
 
 CREATE TABLE bi.mart.scorecard AS
 SELECT plan_id, scope_code, scope_name, year, kpi_code, comparator, target, value, numerator,
-       denominator, status, as_of, source
+       denominator, status, as_of, source, tree
 FROM score.scorecard;
 
 -- docs/spec §5 mart.metric_catalogue: the labels and definitions every code of the other tables

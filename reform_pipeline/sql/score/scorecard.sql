@@ -1,8 +1,10 @@
 -- score.scorecard: each plan target (docs/spec §2.5) beside the value measured for its scope unit
 -- over its year to the as-of date, and its status (docs/spec §4.6). Columns: docs/spec §5 (scorecard).
 --
--- The measured value is the `year` row of model.unit_metrics (period_end already cut at the
--- as-of date). status: `met` when `value comparator target` holds, `not_met` when not,
+-- The measured value is the `year` row (period_end already cut at the as-of date) of
+-- model.unit_metrics_current when the scope unit is alive at the as-of date, so that a province's
+-- 2025 target covers the whole province as it is now (docs/spec §4.7); of model.unit_metrics, the
+-- tree as it was, when the scope unit has ended. `tree` says which. status: `met` when `value comparator target` holds, `not_met` when not,
 -- `no_data` when the value is NULL or the year is not among the published periods; then
 -- value, numerator and denominator are NULL too.
 
@@ -12,15 +14,17 @@ CREATE OR REPLACE TABLE score.scorecard AS
 WITH
 year_metrics AS (
     SELECT
-        scope_code,
-        scope_name,
-        CAST(year(period_start) AS INTEGER) AS year,
-        metric_code,
-        numerator,
-        denominator,
-        value
-    FROM model.unit_metrics
+        'current' AS tree, scope_code, scope_name, CAST(year(period_start) AS INTEGER) AS year,
+        metric_code, numerator, denominator, value
+    FROM model.unit_metrics_current
     WHERE period_type = 'year'
+    UNION ALL
+    SELECT
+        'as_was', metrics.scope_code, metrics.scope_name, CAST(year(metrics.period_start) AS INTEGER),
+        metrics.metric_code, metrics.numerator, metrics.denominator, metrics.value
+    FROM model.unit_metrics AS metrics
+    JOIN model.units AS unit ON unit.agency_code = metrics.scope_code AND NOT unit.alive
+    WHERE metrics.period_type = 'year'
 ),
 measured AS (
     SELECT
@@ -35,6 +39,7 @@ measured AS (
         m.numerator,
         m.denominator,
         t.source,
+        coalesce(m.tree, CASE WHEN u.alive THEN 'current' ELSE 'as_was' END) AS tree,
         CASE t.comparator
             WHEN '>' THEN m.value > t.target
             WHEN '>=' THEN m.value >= t.target
@@ -43,6 +48,7 @@ measured AS (
         END AS holds
     FROM staging.targets AS t
     LEFT JOIN staging.agencies AS a ON a.agency_code = t.scope_code
+    LEFT JOIN model.units AS u ON u.agency_code = t.scope_code
     LEFT JOIN year_metrics AS m
       ON m.scope_code = t.scope_code
      AND m.year = t.year
@@ -65,6 +71,7 @@ SELECT
         ELSE 'not_met'
     END AS status,
     CAST($as_of AS DATE) AS as_of,
-    source
+    source,
+    tree
 FROM measured
 ORDER BY year, plan_id, scope_code, kpi_code;
