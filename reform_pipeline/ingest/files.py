@@ -39,6 +39,8 @@ class FileReport:
     unknown_columns: list[str] = field(default_factory=list)
     message: str = ""  # why a file is skipped, unreadable or a duplicate: never a cell of the file
     ignored_sheets: list[str] = field(default_factory=list)
+    # an unreadable reference file whose last readable version was read instead (docs/spec §2.0)
+    previous_version_kept: bool = False
 
 
 class KnownFile(NamedTuple):
@@ -285,6 +287,7 @@ def record_files(
             "quarantined": [report.rows_quarantined for report, _, _ in entries],
             "unknown": [report.unknown_columns for report, _, _ in entries],
             "sheets": [report.ignored_sheets for report, _, _ in entries],
+            "kept": [report.previous_version_kept for report, _, _ in entries],
             "merged": merged,
             "batch": batch,
         },

@@ -6,6 +6,7 @@ every run; a repeated key keeps its last valid row.
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -78,14 +79,41 @@ def ingest_reference(
 
 
 def read_reference_file(con, kind: str, path: Path, order: int, progress: Progress) -> FileReport:
-    """Read one reference file and validate its rows into ``<kind>_candidates``."""
+    """Read one reference file and validate its rows into ``<kind>_candidates``. A file that
+    cannot be read is read from its last readable version, where the warehouse keeps one (docs/spec
+    §2.0, "A file that breaks later"): reported ``unreadable`` with that version's counts."""
     try:
         source = stage_source(con, path)
     except UnreadableFile as exc:
-        progress(f"{path.name}: cannot be read, skipped ({exc})")
-        return FileReport(path.name, kind, "unreadable", message=str(exc))
+        return _read_previous_version(con, kind, path, order, progress, str(exc))
     report = validate_reference_file(con, kind, path, source.headers, order)
     report.ignored_sheets = ignored_sheets(source, path)
+    keep_copy(con, kind, path)
+    return report
+
+
+def keep_copy(con, kind: str, path: Path) -> None:
+    """Keep the bytes of a reference file just read, for the night it turns unreadable. Skipped
+    when the copy kept is of the same content."""
+    digest = sha256(path)
+    if value(con, "ingest/reference_copy_hash", {"file_name": path.name}) != digest:
+        run_sql_file(con, "ingest/reference_copy_store", {
+            "file_name": path.name, "kind": kind, "sha256": digest, "content": path.read_bytes()})
+
+
+def _read_previous_version(con, kind: str, path: Path, order: int, progress: Progress, reason: str) -> FileReport:
+    content = value(con, "ingest/reference_copy_content", {"file_name": path.name})
+    if content is None:
+        progress(f"{path.name}: cannot be read, skipped ({reason})")
+        return FileReport(path.name, kind, "unreadable", message=reason)
+    with tempfile.TemporaryDirectory(prefix="reform-reference-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_bytes(content)
+        source = stage_source(con, copy)
+        report = validate_reference_file(con, kind, copy, source.headers, order)
+        report.ignored_sheets = ignored_sheets(source, copy)
+    progress(f"{path.name}: cannot be read ({reason}); its last readable version is used")
+    report.status, report.message, report.previous_version_kept = "unreadable", f"{reason} (previous version kept)", True
     return report
 
 

@@ -220,3 +220,38 @@ def test_a_warehouse_without_the_new_columns_gets_them(tmp_path):
     run_ingest(raw, tmp_path / "wh.duckdb", con)
     assert listed(con)["dossiers_20250302.csv"][0] == "duplicate"
     assert con.execute("SELECT count(*) FROM meta.input_files WHERE previous_version_kept").fetchone() == (0,)
+
+
+def test_a_reference_file_that_breaks_later_is_read_from_its_last_readable_version(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A")]})
+    agencies = raw / "agencies.csv"
+    original = agencies.read_bytes()
+    con, _ = run_ingest(raw, tmp_path / "wh.duckdb")
+    units = con.execute("SELECT agency_code FROM staging.agencies ORDER BY 1").fetchall()
+    assert units and dossier_ids(con) == ["A"]
+
+    agencies.write_bytes(b"\x00\x01\x02 PK not a table \xff\xfe" * 40)  # the corrupt re-send
+    con, _ = run_ingest(raw, tmp_path / "wh.duckdb", con)
+    status, message = listed(con)["agencies.csv"]
+    assert status == "unreadable" and message.endswith("(previous version kept)")
+    assert con.execute(
+        "SELECT previous_version_kept FROM meta.input_files WHERE file_name = 'agencies.csv'").fetchone() == (True,)
+    assert con.execute("SELECT agency_code FROM staging.agencies ORDER BY 1").fetchall() == units
+    assert dossier_ids(con) == ["A"]  # its dossiers are not unknown_agency
+    assert rows_accounted_for(con).passed
+    check = unreadable_files(con)
+    assert not check.passed and "agencies.csv" in check.description
+
+    agencies.write_bytes(original)  # repaired
+    con, _ = run_ingest(raw, tmp_path / "wh.duckdb", con)
+    assert listed(con)["agencies.csv"][0] == "ingested"
+    assert unreadable_files(con).passed
+
+
+def test_a_reference_file_unreadable_from_the_start_has_no_previous_version(tmp_path):
+    raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier(MaHoSo="A")]})
+    (raw / "calendar_2026.csv").write_bytes(b"\x00\x01 not a table \xff" * 40)
+    con, _ = run_ingest(raw, tmp_path / "wh.duckdb")
+    status, message = listed(con)["calendar_2026.csv"]
+    assert status == "unreadable" and "previous version" not in message
+    assert con.execute("SELECT count(*) FROM staging.calendar_overrides").fetchone() == (0,)

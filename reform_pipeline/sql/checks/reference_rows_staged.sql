@@ -5,7 +5,7 @@ WITH batch AS (
     SELECT kind, sum(rows_read - rows_quarantined) AS valid_rows
     FROM meta.input_files
     WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets')
-      AND status = 'ingested'
+      AND (status = 'ingested' OR coalesce(previous_version_kept, FALSE))
       AND ingested_at = (
           SELECT max(ingested_at) FROM meta.input_files
           WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets'))

@@ -11,4 +11,4 @@ SELECT unnest($names), unnest($kinds), unnest(CAST($hashes AS VARCHAR[])), unnes
     unnest(CAST($modified AS TIMESTAMP[])),
     unnest($statuses), unnest($messages), unnest($read), unnest($quarantined),
     unnest($unknown, max_depth := 1), unnest(CAST($sheets AS VARCHAR[][]), max_depth := 1),
-    current_localtimestamp(), $merged, CAST($batch AS BIGINT), FALSE;
+    current_localtimestamp(), $merged, CAST($batch AS BIGINT), unnest(CAST($kept AS BOOLEAN[]));

@@ -49,6 +49,12 @@ CREATE TABLE IF NOT EXISTS meta.ingest_state (
     -- counts them again, once.
     quarantine_counts_current BOOLEAN);
 
+-- The last readable version of each reference file (docs/spec §2.0, "A file that breaks later"):
+-- a reference file is read whole every run, so when it turns unreadable its previous bytes are
+-- read instead. Reference files hold no personal data.
+CREATE TABLE IF NOT EXISTS meta.reference_copies (
+    file_name VARCHAR PRIMARY KEY, kind VARCHAR, sha256 VARCHAR, content BLOB);
+
 CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
     admin_code VARCHAR, valid_from DATE, valid_to DATE, depth INTEGER);
