@@ -1,8 +1,11 @@
-"""The sample generator: determinism, the mix of shapes, and the planted bad rows.
+"""The sample generator: determinism, the mix of shapes, the planted bad rows, and the tree's
+history.
 
 The bad rows are checked against a small independent reading of docs/spec §2.1 written here: every
 row of every export is classified by the first rule it breaks, and that must be exactly what the
-manifest says (no reason for the other rows).
+manifest says (no reason for the other rows). The agency tree and its successors are checked
+against an independent reading of docs/spec §2.3 and §2.6, and every dossier against the life of
+the unit that received it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from reform_pipeline.sample.writers import REPORT_HEADERS, SYSTEM_HEADERS
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = dict(dossiers=4000, seed=7, progress=False)
+KHANH_HOA, NINH_THUAN = "000.00.00.H32", "000.00.00.H39"
+MERGED = dt.date(2025, 7, 1)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +64,9 @@ def test_mixed_mode_has_every_shape_with_rows(mixed):
     assert set(rows) == {"xlsx", "report", "system", "parquet"}
     assert all(count >= 50 for count in rows.values()), rows
     assert {p.name for p in out.iterdir() if not p.name.startswith("dossiers_")} == {
-        "agencies.csv", "procedures.csv", "targets.csv", "calendar.csv"}
+        "agencies.csv", "unit_changes.csv", "procedures.csv", "targets.csv", "calendar.csv"}
+    partner = {e["format"] for n, e in manifest["files"].items() if n.startswith("dossiers_ninhthuan_")}
+    assert partner == {"xlsx", "report", "parquet"}
 
 
 def test_every_reason_is_planted_at_about_the_share(mixed):
@@ -95,7 +102,8 @@ def test_large_mode_writes_the_requested_dossiers(tmp_path):
     manifest = generate(Options(out=tmp_path / "raw", dossiers=3000, format="parquet", files_per="month",
                                 start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30), progress=False))
     assert {e["format"] for e in manifest["files"].values()} == {"parquet"}
-    assert len(manifest["files"]) == 6
+    names = sorted(manifest["files"])
+    assert len(names) == 12 and sum(n.startswith("dossiers_ninhthuan_") for n in names) == 6
     ids = set()
     for name, entry in manifest["files"].items():
         bad = {b["row_number"] for b in entry["bad_rows"]}
@@ -104,18 +112,22 @@ def test_large_mode_writes_the_requested_dossiers(tmp_path):
     assert len(ids) == 3000
 
 
-def test_reference_files_hold_the_plans_and_the_override(mixed):
+def test_reference_files_hold_the_plans_and_no_calendar_override(mixed):
     out, _ = mixed
     targets = _csv_rows(out / "targets.csv")
     assert [(r["year"], r["kpi_code"], r["comparator"], float(r["target"])) for r in targets] == [
         ("2023", "satisfaction_rate", ">", 0.84), ("2023", "full_online_procedure_rate", ">=", 1.0),
         ("2023", "online_payment_rate", ">=", 0.30), ("2025", "satisfaction_rate", ">", 0.90),
-        ("2025", "online_payment_rate", ">", 0.70), ("2025", "declared_info_reduction", ">=", 0.20)]
+        ("2025", "online_payment_rate", ">", 0.70), ("2025", "declared_info_reduction", ">=", 0.20),
+        ("2025", "internal_units_reduction", ">=", 0.15)]
     agencies = {r["agency_code"]: r for r in _csv_rows(out / "agencies.csv")}
-    assert agencies[targets[0]["scope_code"]]["agency_name"] == "UBND thành phố Nha Trang"
-    assert agencies[targets[3]["scope_code"]]["parent_code"] == ""
-    calendar = _csv_rows(out / "calendar.csv")
-    assert {(r["date"], r["is_working_day"]) for r in calendar} == {("2026-01-02", "0"), ("2026-01-10", "1")}
+    nha_trang = agencies[targets[0]["scope_code"]]
+    assert nha_trang["agency_name"] == "UBND thành phố Nha Trang"
+    assert nha_trang["valid_from"] == "" and nha_trang["valid_to"] == "2025-06-30"
+    assert {r["scope_code"] for r in targets[3:]} == {KHANH_HOA}
+    assert agencies[KHANH_HOA]["parent_code"] == agencies[KHANH_HOA]["valid_to"] == ""
+    # the 2026 New Year swap is built into the pipeline: nothing left for the province to override
+    assert (out / "calendar.csv").read_text(encoding="utf-8") == "date,is_working_day,note\n"
     procedures = _csv_rows(out / "procedures.csv")
     with_base = [r for r in procedures if r["SoTruongThongTinGoc"]]
     base = sum(int(r["SoTruongThongTinGoc"]) for r in with_base)
@@ -265,10 +277,249 @@ def _first_broken_rule(row: dict, agencies: set[str], procedures: set[str]) -> s
     return None
 
 
-def test_national_tree_codes_are_unique_and_form_one_tree():
-    from reform_pipeline.sample.units import national_tree
+# ---------------------------------------------------------------- the tree and its history
 
-    units = national_tree()
-    codes = [unit.code for unit in units]
+
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _alive(unit: dict, day: dt.date) -> bool:
+    return (unit["valid_from"] is None or unit["valid_from"] <= day) and (
+        unit["valid_to"] is None or day <= unit["valid_to"])
+
+
+def _tree(folder: Path) -> tuple[dict[str, dict], dict[str, tuple[str, dt.date]]]:
+    """agencies.csv (in file order, lives as dates) and unit_changes.csv of a generated folder."""
+    units = {}
+    for row in _csv_rows(folder / "agencies.csv"):
+        assert row["agency_code"] not in units, row
+        units[row["agency_code"]] = dict(row, valid_from=_day(row["valid_from"]), valid_to=_day(row["valid_to"]))
+    changes = {}
+    for row in _csv_rows(folder / "unit_changes.csv"):
+        assert row["agency_code"] not in changes, row
+        changes[row["agency_code"]] = (row["successor_code"], _day(row["effective_date"]))
+    return units, changes
+
+
+def _check_tree(units: dict[str, dict], changes: dict[str, tuple[str, dt.date]], as_of: dt.date) -> None:
+    """docs/spec §2.3 and §2.6, read independently: lives, parents, roots, successors."""
+    roots = [code for code, u in units.items() if not u["parent_code"]]
+    open_roots = [code for code in roots if units[code]["valid_to"] is None]
+    assert open_roots == [next(iter(units))], open_roots  # one root now, the first row
+    for code, unit in units.items():
+        first, last = unit["valid_from"], unit["valid_to"]
+        assert first is None or last is None or first <= last, code
+        assert unit["kind"] in ("province", "department", "district", "commune", "ward", "center", "division")
+        if unit["parent_code"]:
+            parent = units[unit["parent_code"]]
+            assert parent["valid_from"] is None or (first is not None and parent["valid_from"] <= first), code
+            assert parent["valid_to"] is None or (last is not None and last <= parent["valid_to"]), code
+        seen, up = {code}, unit["parent_code"]
+        while up:  # no cycles, and every unit alive at the as-of date lies under the root
+            assert up not in seen, code
+            seen.add(up)
+            top, up = up, units[up]["parent_code"]
+        if _alive(unit, as_of):
+            assert (top if unit["parent_code"] else code) == open_roots[0], code
+    for code, (successor, effective) in changes.items():
+        ended = units[code]
+        assert ended["valid_to"] is not None and effective == ended["valid_to"] + dt.timedelta(days=1), code
+        assert _alive(units[successor], effective), code
+        seen = {code}
+        while successor in changes:  # no loops
+            assert successor not in seen, code
+            seen.add(successor)
+            successor = changes[successor][0]
+    for code in roots:
+        if code != open_roots[0]:
+            assert changes[code][0] == open_roots[0]  # a merged province names the province now
+    for code, unit in units.items():
+        if unit["valid_to"] is not None and unit["kind"] != "district":
+            assert code in changes, code  # every other unit that ended names who took it over
+        if unit["kind"] == "district":
+            assert code not in changes, code  # a district's history goes to its province
+
+
+def _current(code: str, units: dict[str, dict], changes: dict, as_of: dt.date) -> str:
+    """docs/spec §4.7 cur(u)."""
+    if _alive(units[code], as_of):
+        return code
+    if code in changes:
+        return _current(changes[code][0], units, changes, as_of)
+    return _current(units[code]["parent_code"], units, changes, as_of)
+
+
+def _internal_units_reduction(units: dict, changes: dict, scope: str, year: int, as_of: dt.date) -> float:
+    """docs/spec §4.4 internal_units_reduction of ``scope`` over ``year``, its tree as of ``as_of``."""
+    subtree = set()
+    for code, unit in units.items():
+        chain, up = [code], unit["parent_code"]
+        while up:
+            chain.append(up)
+            up = units[up]["parent_code"]
+        if scope in chain and _alive(unit, as_of):
+            subtree.add(code)
+    counted = [u for code, u in units.items() if u["kind"] != "province" and code != scope
+               and _current(code, units, changes, as_of) in subtree]
+    end = min(dt.date(year, 12, 31), as_of)
+    first = sum(_alive(u, dt.date(year, 1, 1)) for u in counted)
+    last = sum(_alive(u, end) for u in counted)
+    return (first - last) / first
+
+
+def _received(folder: Path, manifest: dict) -> list[tuple[str, str, str, dt.date]]:
+    """(file, dossier id, agency code, received date) of every valid row with a received date."""
+    found = []
+    for name, entry in manifest["files"].items():
+        header, rows = _read(folder / name)
+        bad = {b["row_number"] for b in entry["bad_rows"]}
+        for number, values in enumerate(rows, start=1):
+            record = dict(zip(header, values))
+            if number not in bad and not _empty(record.get("received_at")):
+                found.append((name, record["dossier_id"], record["agency_code"],
+                              _timestamp(record["received_at"]).date()))
+    return found
+
+
+def test_the_tree_and_its_successors_follow_the_contract(mixed):
+    out, _ = mixed
+    units, changes = _tree(out)
+    _check_tree(units, changes, as_of=dt.date(2026, 11, 30))
+    assert units[NINH_THUAN]["kind"] == "province" and units[NINH_THUAN]["valid_to"] == dt.date(2025, 6, 30)
+    assert changes[NINH_THUAN] == (KHANH_HOA, MERGED)
+    kinds = {}
+    for code, unit in units.items():
+        life = (unit["valid_from"], unit["valid_to"])
+        kinds[(unit["kind"], code.endswith("H39"), life)] = kinds.get((unit["kind"], code.endswith("H39"), life), 0) + 1
+    old_end, merge = dt.date(2025, 6, 30), dt.date(2025, 3, 1)
+    assert kinds[("district", False, (None, old_end))] == 9
+    assert kinds[("district", True, (None, old_end))] == 7
+    old_communes = [u for u in units.values() if u["kind"] in ("commune", "ward") and u["valid_to"] == old_end]
+    assert len(old_communes) == 132 + 62
+    # the departments merged on 2025-03-01 end the day before, and name a department alive then
+    merged_away = [c for c, u in units.items() if u["kind"] == "department" and u["valid_to"] == merge - dt.timedelta(days=1)]
+    assert {c for c in merged_away if c.endswith("H32")} and all(changes[c][1] == merge for c in merged_away)
+    assert units[changes["000.00.02.H32"][0]]["agency_name"] == "Sở Tài chính"  # Sở KH&ĐT → Sở Tài chính
+    # Ninh Thuận's departments go to Khánh Hòa's
+    for code, unit in units.items():
+        if code.endswith("H39") and unit["valid_to"] == old_end and unit["kind"] in ("department", "center"):
+            assert changes[code][0].endswith("H32") and units[changes[code][0]]["kind"] == unit["kind"], code
+
+
+def test_65_commune_level_units_from_july_2025(mixed):
+    out, _ = mixed
+    units, changes = _tree(out)
+    new = {c: u for c, u in units.items() if u["kind"] in ("commune", "ward") and _alive(u, MERGED)}
+    assert all(u["valid_from"] == MERGED and u["valid_to"] is None and u["parent_code"] == KHANH_HOA
+               for u in new.values())
+    special = [u for u in new.values() if "đặc khu" in u["agency_name"].lower()]
+    assert len(new) == 65 and len(special) == 1 and special[0]["kind"] == "commune"
+    assert sum(u["kind"] == "ward" for u in new.values()) == 16
+    assert sum(u["kind"] == "commune" for u in new.values()) - len(special) == 48
+    assert len({u["admin_code"] for u in new.values()}) == 65
+    # every old commune or ward names one of them, as the committed conversion table says
+    table = _csv_rows(REPO / "reform_pipeline" / "sample" / "khanhhoa_2025_conversion.csv")
+    successor = {r["old_commune_code"]: r["new_commune_code"] for r in table if r["successor"] == "1"}
+    old = {c: u for c, u in units.items() if u["kind"] in ("commune", "ward") and c not in new}
+    assert {u["admin_code"] for u in old.values()} == set(successor)
+    for code, unit in old.items():
+        assert units[changes[code][0]]["admin_code"] == successor[unit["admin_code"]], code
+    # the old codes and the new ones can never be taken for each other
+    assert all(c.split(".")[2] == "40" for c in new) and not any(c.split(".")[2] == "40" for c in old)
+
+
+def test_khanh_hoa_cut_its_internal_units_by_at_least_15_percent_in_2025(mixed):
+    out, _ = mixed
+    units, changes = _tree(out)
+    value = _internal_units_reduction(units, changes, KHANH_HOA, 2025, as_of=dt.date(2026, 11, 30))
+    assert value >= 0.15, value
+
+
+def test_every_dossier_is_received_by_a_unit_alive_that_day(mixed):
+    out, manifest = mixed
+    units, _ = _tree(out)
+    received = _received(out, manifest)
+    assert len(received) > 3000
+    province = {}
+    for name, dossier, agency, day in received:
+        assert _alive(units[agency], day), (name, dossier, agency, day)
+        partner = name.startswith("dossiers_ninhthuan_")
+        assert agency.endswith("H39") == partner, (name, agency)  # Ninh Thuận's dossiers in its own exports
+        province.setdefault(dossier, partner)
+        assert province[dossier] == partner, dossier  # ids of the two systems never meet
+    after = [agency for _, _, agency, day in received if day >= MERGED]
+    assert after and {units[a]["kind"] for a in after} >= {"commune", "ward", "department", "center"}
+    # a dossier open at an old unit on 2025-06-30 stays with it: some rows after the merger name one
+    finished_late = [(n, a) for n, _, a, d in received if d < MERGED <= _export_date(n) and
+                     units[a]["valid_to"] is not None]
+    assert finished_late
+
+
+def _export_date(name: str) -> dt.date:
+    return dt.datetime.strptime(name.rsplit("_", 1)[1].split(".")[0], "%Y%m%d").date()
+
+
+def test_the_provinces_volume_runs_on_across_the_mergers(tmp_path):
+    """Dossiers per working day before and after 2025-03-01 and 2025-07-01, commune level apart."""
+    out = tmp_path / "raw"
+    manifest = generate(Options(out=out, dossiers=30_000, format="parquet", files_per="month",
+                                start=dt.date(2025, 1, 1), end=dt.date(2025, 9, 30), progress=False))
+    units, _ = _tree(out)
+    from reform_pipeline.sample.workdays import WorkCalendar
+
+    calendar = WorkCalendar.build(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    working = {}
+    for day in range(len(calendar.working)):
+        date = calendar.date(day)
+        working[date.month] = working.get(date.month, 0) + int(calendar.working[day])
+    per_month, commune_level = {}, {}
+    for _, dossier, agency, day in set(_received(out, manifest)):
+        per_month[day.month] = per_month.get(day.month, 0) + 1
+        if units[agency]["kind"] in ("commune", "ward", "district"):
+            commune_level[day.month] = commune_level.get(day.month, 0) + 1
+    for before, after in ((2, 3), (6, 7)):
+        for counts in (per_month, commune_level):
+            ratio = (counts[after] / working[after]) / (counts[before] / working[before])
+            assert 0.85 < ratio < 1.2, (before, after, ratio)
+
+
+def test_the_conversion_table_is_what_the_package_says():
+    """The committed extract equals a rebuild from the pinned package (dev extra)."""
+    pytest.importorskip("vietnamadminunits")
+    from reform_pipeline.sample import conversion
+
+    committed = _csv_rows(conversion.PATH)
+    assert [{k: str(v) for k, v in row.items()} for row in conversion.build()] == committed
+    assert len({r["old_commune_code"] for r in committed}) == 194
+    assert len({r["new_commune_code"] for r in committed}) == 65
+
+
+def test_national_tree_is_reorganised_in_the_middle_of_the_span(tmp_path):
+    from reform_pipeline.sample.units import national_tree, reorganisation_day
+
+    assert reorganisation_day(dt.date(2023, 1, 1), dt.date(2025, 12, 31)) == dt.date(2024, 7, 1)
+    assert reorganisation_day(dt.date(2023, 1, 1), dt.date(2026, 11, 30)) == dt.date(2024, 12, 1)
+    codes = [unit.code for unit in national_tree()]
     assert len(codes) == len(set(codes)) == 1 + 700 + 3300
-    assert all(unit.parent in set(codes) for unit in units[1:])
+
+    out = tmp_path / "raw"
+    manifest = generate(Options(out=out, tree="national", dossiers=3000, format="parquet", files_per="month",
+                                start=dt.date(2023, 1, 1), end=dt.date(2025, 12, 31), progress=False))
+    units, changes = _tree(out)
+    _check_tree(units, changes, as_of=dt.date(2025, 12, 31))
+    last_day, root = dt.date(2024, 6, 30), next(iter(units))
+    by_kind = {}
+    for code, unit in units.items():
+        key = (unit["kind"], unit["valid_from"], unit["valid_to"])
+        by_kind[key] = by_kind.get(key, 0) + 1
+    assert by_kind == {("province", None, None): 1, ("district", None, last_day): 700,
+                       ("commune", None, last_day): 3300, ("commune", last_day + dt.timedelta(days=1), None): 1100}
+    new = {c for c, u in units.items() if u["valid_from"] is not None}
+    assert all(units[c]["parent_code"] == root for c in new)
+    assert len(changes) == 3300 and all(s in new for s, _ in changes.values())
+    assert sorted(list(changes.values()).count((s, last_day + dt.timedelta(days=1))) for s in new) == [3] * 1100
+    received = _received(out, manifest)
+    for name, dossier, agency, day in received:
+        assert _alive(units[agency], day), (name, dossier, agency, day)
+    assert {agency in new for _, _, agency, day in received if day > last_day} == {True}

@@ -28,19 +28,21 @@ def _share(text: str) -> float:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m reform_pipeline.sample",
-        description="Generate the sample inputs of the pipeline (docs/spec §2): agencies, procedures, "
-                    "targets, calendar overrides and nightly dossier exports, plus a manifest of "
+        description="Generate the sample inputs of the pipeline (docs/spec §2): agencies, unit changes, "
+                    "procedures, targets, calendar overrides and nightly dossier exports, plus a manifest of "
                     "the planted bad rows. The same options and seed give byte-identical files.")
     p.add_argument("--out", type=Path, default=Path("data/raw"), help="output folder (default: data/raw)")
     p.add_argument("--start", type=_date, default=DEFAULT_START, help="first export day (default: %(default)s)")
     p.add_argument("--end", type=_date, default=DEFAULT_END, help="last export day (default: %(default)s)")
     p.add_argument("--dossiers", type=int, default=DEFAULT_DOSSIERS,
-                   help="dossiers received in the range (default: %(default)s, 1/20 of Khánh Hòa's volume)")
+                   help="dossiers received in the range (default: %(default)s, about 1/35 of the "
+                        "merged province's volume)")
     p.add_argument("--format", choices=FORMATS, default="mixed",
                    help="export shape: mixed = the committed sample's mix of xlsx, Vietnamese "
                         "report CSV, system CSV and Parquet; csv = the system's CSV")
     p.add_argument("--tree", choices=["khanhhoa", "national"], default="khanhhoa",
-                   help="agency tree: Khánh Hòa's, or a synthetic ~4,000-unit tree for benchmarks")
+                   help="agency tree: Khánh Hòa's with its 2025 mergers, or a synthetic ~5,000-unit tree "
+                        "for benchmarks, reorganised in the middle of the range")
     p.add_argument("--bad-share", type=_share, default=0.01, help="share of planted bad rows (default: 0.01)")
     p.add_argument("--files-per", type=str.lower, choices=PERIODS, default=None,
                    help="export granularity: one file per day, week or month (default: day; "

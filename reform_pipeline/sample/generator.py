@@ -8,8 +8,13 @@ months of rows (or one export period, if longer) whatever the total.
 
 Every random draw comes from a generator seeded with (seed, purpose, number), so the output
 depends only on the options: the dossiers of a month on (seed, month number), an export's style
-and bad rows on (seed, export night). Dossiers do not depend on the format, so the same seed in
-``parquet`` and ``mixed`` form holds the same dossiers.
+and bad rows on (seed, export night) and, for a merged province's exports, its set number.
+Dossiers do not depend on the format, so the same seed in ``parquet`` and ``mixed`` form holds the
+same dossiers.
+
+A merged province's units (Ninh Thuận's, until 2025-06-30) write their dossiers to exports of
+their own, ``dossiers_ninhthuan_YYYYMMDD``: the merged province's data team loads its partner's
+legacy system beside its own.
 """
 
 from __future__ import annotations
@@ -28,32 +33,34 @@ import pyarrow.compute as pc
 from . import simulate, writers
 from .badrows import Planter
 from .procedures import build_catalogue, info_cut_ratio
-from .units import build_tree
+from .units import build_tree, export_prefixes, unit_changes
 from .workdays import WorkCalendar
 
 DEFAULT_SEED = 20230101
 DEFAULT_DOSSIERS = 112_500
 DEFAULT_START = dt.date(2023, 1, 1)
-DEFAULT_END = dt.date(2025, 12, 31)
+DEFAULT_END = dt.date(2026, 11, 30)
 FORMATS = ("mixed", "parquet", "csv", "xlsx")
 PERIODS = ("day", "week", "month")
 
 # The committed sample's mix: (share of the date range where a block starts, export shape, one
 # export per ...). Over the default range: January–February 2023 as the old system's monthly
-# Excel reports; monthly Parquet back-fill from March 2023, with two weeks of weekly Vietnamese
-# report CSV in May 2024; weekly Parquet from July 2025; then nightly exports from October 2025,
-# the first twelve nights as the system's own CSV. Three years of nightly files would not fit the
-# sample's size budget (every small file carries kilobytes of fixed overhead, and a CSV row costs
-# five times a Parquet row), so nights are kept for the last quarter, where the nightly feed is
-# what the pipeline runs on. Blocks start on a Monday or a 1st where they export by week or month.
+# Excel reports; monthly Parquet back-fill from March 2023, with five weeks of weekly Vietnamese
+# report CSV in May 2024; weekly Parquet from June 2026; then nightly exports from September
+# 2026, the first twelve nights as the system's own CSV. Four years of nightly files would not
+# fit the sample's size budget (every small file carries kilobytes of fixed overhead, and a CSV
+# row costs five times a Parquet row), so nights are kept for the last quarter, where the nightly
+# feed is what the pipeline runs on. Blocks start on a Monday or a 1st where they export by week
+# or month. Ninh Thuận's exports (its units' dossiers, loaded from its own system) follow the
+# same schedule under their own names.
 MIXED_PLAN = [
     (0.0, "xlsx", "month"),
-    (0.054, "parquet", "month"),
-    (0.4557, "report", "week"),
-    (0.4676, "parquet", "month"),
-    (0.833, "parquet", "week"),
-    (0.917, "system", "day"),
-    (0.928, "parquet", "day"),
+    (0.0413, "parquet", "month"),
+    (0.3385, "report", "week"),
+    (0.3615, "parquet", "month"),
+    (0.872, "parquet", "week"),
+    (0.9364, "system", "day"),
+    (0.9448, "parquet", "day"),
 ]
 SINGLE_FORMAT = {"parquet": "parquet", "csv": "system", "xlsx": "xlsx"}
 
@@ -84,7 +91,8 @@ class Sample:
         if options.end < options.start:
             raise ValueError("--end is before --start")
         self.options = options
-        self.tree = build_tree(options.tree)
+        self.tree = build_tree(options.tree, options.start, options.end)
+        self.prefixes = export_prefixes(self.tree)
         self.catalogue = build_catalogue(options.seed, self.tree)
         self.calendar = WorkCalendar.build(options.start - dt.timedelta(days=10),
                                            options.end + dt.timedelta(days=400))
@@ -104,6 +112,7 @@ class Sample:
         out.mkdir(parents=True, exist_ok=True)
         self._clear_old_exports()
         writers.write_agencies(out / "agencies.csv", self.tree)
+        writers.write_unit_changes(out / "unit_changes.csv", unit_changes(self.tree))
         writers.write_procedures(out / "procedures.csv", self.catalogue)
         writers.write_targets(out / "targets.csv", self.tree)
         writers.write_calendar(out / "calendar.csv")
@@ -128,9 +137,10 @@ class Sample:
         return manifest
 
     def _clear_old_exports(self) -> None:
-        """Remove exports of an earlier run, so that a smaller or other-format run stands alone."""
-        for path in self.options.out.glob("dossiers_*"):
-            if path.suffix in (".csv", ".xlsx", ".parquet"):
+        """Remove exports of an earlier run (any set, any shape), so that a smaller or
+        other-format run stands alone."""
+        for path in self.options.out.glob("dossiers*"):
+            if path.is_file() and path.suffix in (".csv", ".xlsx", ".xls", ".parquet"):
                 path.unlink()
 
     def _receipt_counts(self) -> np.ndarray:
@@ -199,22 +209,26 @@ class Sample:
         if not ready.any():
             return
         rows, night = rows.filter(pa.array(ready)), night[ready]
-        keys = pa.table({"night": night, "updated_at": rows.column("updated_at"),
-                         "dossier_id": rows.column("dossier_id")})
-        order = pc.sort_indices(keys, sort_keys=[("night", "ascending"), ("updated_at", "ascending"),
-                                                 ("dossier_id", "ascending")])
+        keys = pa.table({"night": night, "set": rows.column("export_set"),
+                         "updated_at": rows.column("updated_at"), "dossier_id": rows.column("dossier_id")})
+        order = pc.sort_indices(keys, sort_keys=[("night", "ascending"), ("set", "ascending"),
+                                                 ("updated_at", "ascending"), ("dossier_id", "ascending")])
         rows, night = rows.take(order), night[order.to_numpy()]
-        bounds = np.r_[0, np.flatnonzero(night[1:] != night[:-1]) + 1, len(night)]
+        export = night * 256 + rows.column("export_set").to_numpy()
+        bounds = np.r_[0, np.flatnonzero(export[1:] != export[:-1]) + 1, len(export)]
         for a, b in zip(bounds[:-1], bounds[1:]):
-            self._write(int(night[a]), rows.slice(a, b - a).drop_columns(["export_day"]))
+            self._write(int(night[a]), int(export[a] % 256),
+                        rows.slice(a, b - a).drop_columns(["export_day", "export_set"]))
 
-    def _write(self, night: int, rows: pa.Table) -> None:
+    def _write(self, night: int, export_set: int, rows: pa.Table) -> None:
+        """One export of a set: ``dossiers_YYYYMMDD`` for the province's own system,
+        ``dossiers_<province>_YYYYMMDD`` for a merged province's."""
         date = self.calendar.date(night)
         kind = self.kinds[night - self.start_day]
-        rng = np.random.default_rng([self.options.seed, 3, night])
+        rng = np.random.default_rng([self.options.seed, 3, night] + ([export_set] if export_set else []))
         style = writers.Style.draw(kind, rng)
         planted = self.planter.plant(rows, style.text_format, rng)
-        name = f"dossiers_{date:%Y%m%d}.{writers.extension(kind)}"
+        name = f"{self.prefixes[export_set]}{date:%Y%m%d}.{writers.extension(kind)}"
         assert name not in self.files, f"{name} would be written twice"
         writers.write_export(self.options.out / name, rows, planted, style, date,
                              compact=self.options.format == "mixed")
@@ -235,6 +249,7 @@ class Sample:
             "catalogue": {"procedures": len(self.catalogue),
                           "declared_info_reduction": round(info_cut_ratio(self.catalogue), 4)},
             "agencies": len(self.tree),
+            "unit_changes": len(unit_changes(self.tree)),
             "totals": {"files": len(self.files), "rows": sum(f["rows"] for f in self.files.values()),
                        "bad_rows": sum(by_reason.values()), "bad_rows_by_reason": by_reason},
             "files": dict(sorted(self.files.items())),

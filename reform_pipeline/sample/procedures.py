@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .units import Unit
+from .units import Unit, current_owner
 
 PROVINCE, DISTRICT, COMMUNE, SHOWCASE = "province", "district", "commune", "showcase"
 
@@ -395,15 +395,16 @@ def _declared_fields(rng: np.random.Generator, count: int) -> tuple[np.ndarray, 
 def build_catalogue(seed: int, tree: list[Unit]) -> list[Procedure]:
     """The catalogue for ``tree``: the same procedures and codes for every tree and format.
 
-    Owners are mapped onto the tree: a department's procedures go to the unit with that key
-    (the root where the tree has no such department), the showcase procedures to the first
-    district of the tree.
+    Owners are mapped onto the tree as it is today: a department's procedures go to the
+    department that holds that key now, after the mergers of 2025 (the root where the tree has
+    no such department), the showcase procedures to the first district of the tree (Nha Trang,
+    which published them).
     """
     rng = np.random.default_rng([seed, 101])
     entries = _expand()
     root = tree[0].code
     showcase = next(u.code for u in tree if u.kind == "district")
-    by_key = {u.key: u.code for u in tree if u.key}
+    by_key = current_owner(tree)
     suffixes = [showcase if e[0] == SHOWCASE else root for e in entries]
     codes = _codes(rng, len(entries), suffixes)
     eligible, level, previous, since = _levels(rng, len(entries))

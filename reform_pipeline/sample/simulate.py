@@ -9,6 +9,12 @@ dossier's state at the time of one event, and the same dossier re-appears in lat
 a later ``updated_at``. Events after the last export day are not exported: those dossiers are
 still open at the end.
 
+The receiving unit is one alive on the receipt day (docs/spec §2.3): the range is cut where the
+tree changes, and in each piece the volume of every unit of the starting tree goes to whoever
+holds it then (the unit itself, or its heirs once it has ended), so the province's volume runs on
+across a merger. A dossier keeps the unit that received it to its end, even when that unit ended
+in the meantime (a dossier open on 2025-06-30 at an old commune finishes there).
+
 Everything is a numpy array over the dossiers of a chunk (a calendar month of receipts), so a
 10-million-dossier set costs seconds per month, not a Python loop per row. Time is counted in
 seconds from 00:00 of the calendar's first day.
@@ -25,7 +31,7 @@ import pyarrow.compute as pc
 
 from . import people
 from .procedures import COMMUNE, DISTRICT, PROVINCE, SHOWCASE, Procedure
-from .units import Unit
+from .units import Unit, provinces, root_of
 from .workdays import WorkCalendar
 
 DAY = 86_400
@@ -35,15 +41,16 @@ MAX_LEAD_DAYS = 3
 NEVER = np.iinfo(np.int64).max
 
 # Yearly trends as knots (date, value), interpolated linearly by receipt day, flat outside.
-KNOT_DATES = [dt.date(2023, 1, 1), dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 12, 31)]
+KNOT_DATES = [dt.date(2023, 1, 1), dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2025, 12, 31),
+              dt.date(2026, 12, 31)]
 TRENDS = {
-    "online": [0.40, 0.55, 0.68, 0.80],          # online submissions where the level allows
-    "paid_online": [0.24, 0.38, 0.62, 0.80],     # fee-bearing dossiers paid online
-    "digitized": [0.30, 0.50, 0.70, 0.88],       # intake with digitised components
-    "result_attached": [0.40, 0.60, 0.80, 0.95],  # electronic result attached
-    "late": [0.085, 0.07, 0.055, 0.045],         # finished after the statutory time
-    "rated": [0.15, 0.25, 0.35, 0.45],           # returned dossiers the citizen rated
-    "supplement": [0.11, 0.10, 0.095, 0.09],    # supplement requested (procedures with a delay)
+    "online": [0.40, 0.55, 0.68, 0.80, 0.85],          # online submissions where the level allows
+    "paid_online": [0.24, 0.38, 0.62, 0.80, 0.86],     # fee-bearing dossiers paid online
+    "digitized": [0.30, 0.50, 0.70, 0.88, 0.93],       # intake with digitised components
+    "result_attached": [0.40, 0.60, 0.80, 0.95, 0.97],  # electronic result attached
+    "late": [0.085, 0.07, 0.055, 0.045, 0.04],         # finished after the statutory time
+    "rated": [0.15, 0.25, 0.35, 0.45, 0.50],           # returned dossiers the citizen rated
+    "supplement": [0.11, 0.10, 0.095, 0.09, 0.085],   # supplement requested (procedures with a delay)
 }
 WEEKDAY_VOLUME = np.array([1.15, 1.05, 1.0, 1.0, 0.9, 0.05, 0.01])
 REJECTED_ONLINE = 0.02
@@ -70,7 +77,27 @@ FLAG_COLUMNS = ["digitized_components", "result_attached", "complaint"]
 SCHEMA = pa.schema(
     [(c, pa.timestamp("s") if c in TIMESTAMP_COLUMNS else pa.int8() if c in CODE_COLUMNS
       else pa.bool_() if c in FLAG_COLUMNS else pa.int64() if c == "fee_amount" else pa.string())
-     for c in COLUMNS] + [("export_day", pa.int32())])
+     for c in COLUMNS] + [("export_day", pa.int32()), ("export_set", pa.int8())])
+"""The export columns, plus the day of the export a row belongs to and its set of exports (the
+receiving unit's province: 0 for the tree's first root, 1.. for a province merged into it)."""
+
+
+COMMUNE_KINDS = ("commune", "ward")
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """Days ``first`` … ``last`` (calendar indices) over which the tree does not change: who
+    receives dossiers then, for which procedures, and at what relative volume."""
+
+    first: int
+    last: int
+    slot_unit: np.ndarray
+    """The receiving unit of each slot (a unit receives in one slot per pool it holds)."""
+    slot_pool: np.ndarray
+    slot_p: np.ndarray
+    communes: list[np.ndarray]
+    """For each province (root number): its communes and wards alive in the epoch."""
 
 
 @dataclass
@@ -81,10 +108,11 @@ class Context:
     start_day: int
     end_day: int
     unit_codes: pa.Array
-    unit_p: np.ndarray
-    unit_pool: np.ndarray
+    unit_root: np.ndarray
+    """Each unit's province (root number, 0 for the tree's first root)."""
     unit_place: np.ndarray
     unit_urban: np.ndarray
+    epochs: list[Epoch]
     pools: list[tuple[np.ndarray, np.ndarray]]
     proc_codes: pa.Array
     proc_days: np.ndarray
@@ -100,15 +128,17 @@ class Context:
     @classmethod
     def build(cls, calendar: WorkCalendar, start_day: int, end_day: int, tree: list[Unit],
               catalogue: list[Procedure]) -> "Context":
-        unit_pool, pools = _pools(tree, catalogue)
-        weights = np.where(unit_pool >= 0, [u.weight for u in tree], 0.0)
-        place = np.array([i if u.kind == "commune" else -1 for i, u in enumerate(tree)])
+        roots = root_of(tree)
+        root_numbers = {code: i for i, code in enumerate(provinces(tree))}
+        unit_root = np.array([root_numbers[roots[u.code]] for u in tree])
+        place = np.array([i if u.kind in COMMUNE_KINDS else -1 for i, u in enumerate(tree)])
+        streams, pools = _streams(tree, catalogue)
         return cls(
             calendar=calendar, start_day=start_day, end_day=end_day,
-            unit_codes=pa.array([u.code for u in tree]), unit_p=weights / weights.sum(),
-            unit_pool=unit_pool, unit_place=place,
+            unit_codes=pa.array([u.code for u in tree]), unit_root=unit_root, unit_place=place,
             unit_urban=np.array([u.place.startswith(("P.", "TT.")) for u in tree]),
-            pools=pools, proc_codes=pa.array([p.code for p in catalogue]),
+            epochs=_epochs(calendar, start_day, end_day, tree, streams, unit_root), pools=pools,
+            proc_codes=pa.array([p.code for p in catalogue]),
             proc_days=np.array([p.processing_days for p in catalogue]),
             proc_fee=np.array([p.fee for p in catalogue]),
             proc_level=np.array([p.service_level for p in catalogue]),
@@ -122,38 +152,91 @@ class Context:
     def trend(self, name: str, days: np.ndarray) -> np.ndarray:
         return np.interp(days, self.knots, TRENDS[name])
 
-    def commune_choices(self) -> np.ndarray:
-        return np.flatnonzero(self.unit_place >= 0)
+
+def _epochs(calendar: WorkCalendar, start_day: int, end_day: int, tree: list[Unit], streams: list,
+            unit_root: np.ndarray) -> list[Epoch]:
+    """The range cut where any unit begins or ends; in each piece, every dossier stream of the
+    starting tree is received by the unit that holds it then (docs/spec §2.3 lives)."""
+    index = {u.code: i for i, u in enumerate(tree)}
+    by_code = {u.code: u for u in tree}
+    cuts = {start_day, end_day + 1}
+    for unit in tree:
+        for day in (unit.valid_from, unit.valid_to and unit.valid_to + dt.timedelta(days=1)):
+            if day is not None and start_day < calendar.index(day) <= end_day:
+                cuts.add(calendar.index(day))
+    cuts = sorted(cuts)
+    epochs = []
+    for first, following in zip(cuts[:-1], cuts[1:]):
+        day = calendar.date(first)
+        slots: dict[tuple[int, int], float] = {}
+        for origin, pool, transferred_pool, weight in streams:
+            for holder, share in _holders(by_code, origin, weight, day):
+                key = (index[holder], pool if holder == origin else transferred_pool)
+                slots[key] = slots.get(key, 0.0) + share
+        keys = sorted(slots)
+        weights = np.array([slots[k] for k in keys])
+        alive = [i for i, u in enumerate(tree) if u.kind in COMMUNE_KINDS and u.alive(day)]
+        epochs.append(Epoch(
+            first=first, last=following - 1,
+            slot_unit=np.array([k[0] for k in keys]), slot_pool=np.array([k[1] for k in keys]),
+            slot_p=weights / weights.sum(),
+            communes=[np.array([i for i in alive if unit_root[i] == r] or alive)
+                      for r in range(int(unit_root.max()) + 1)]))
+    return epochs
 
 
-def _pools(tree: list[Unit], catalogue: list[Procedure]) -> tuple[np.ndarray, list]:
-    """Which procedures each unit receives dossiers for, with their relative volumes.
+def _streams(tree: list[Unit], catalogue: list[Procedure]) -> tuple[list, list]:
+    """The dossier streams of the tree as it starts, and the pools of procedures they draw from.
 
-    A department receives its own provincial procedures, the service centre any provincial
-    procedure, a district the district-level ones (the showcase district also its own), a
-    commune the commune-level ones; the root receives none. Returns each unit's pool number
-    (-1: receives nothing) and the pools as (procedure indices, probabilities).
+    Each unit with a volume is a stream: a department receives its own provincial procedures,
+    the service centre any provincial procedure, a district the district-level ones (the
+    showcase district also its own), a commune or ward the commune-level ones; the root receives
+    none. When the unit ends, its stream goes to its heirs (units.py) and keeps its procedures,
+    but for the showcase district's own: an heir of Nha Trang receives the district-level ones.
+    Returns the streams as (origin code, pool, pool once transferred, weight) and the pools as
+    (procedure indices, probabilities).
     """
     showcase = next(u.code for u in tree if u.kind == "district")
     wanted = {
-        "department": lambda u, p: p.level == PROVINCE and p.owner_key == u.key,
+        "department": lambda u, p: p.level == PROVINCE and p.owner_key in u.keys,
         "center": lambda u, p: p.level == PROVINCE,
         "district": lambda u, p: p.level == DISTRICT or (p.level == SHOWCASE and u.code == showcase),
         "commune": lambda u, p: p.level == COMMUNE,
+        "ward": lambda u, p: p.level == COMMUNE,
+        "district_heir": lambda u, p: p.level == DISTRICT,
     }
-    pools, pool_of_unit, seen = [], [], {}
-    for unit in tree:
-        rule = wanted.get(unit.kind)
-        members = tuple(i for i, p in enumerate(catalogue) if rule and rule(unit, p))
+    pools, seen = [], {}
+
+    def pool(unit: Unit, rule: str) -> int:
+        members = tuple(i for i, p in enumerate(catalogue) if wanted[rule](unit, p))
         if not members:
-            pool_of_unit.append(-1)
-            continue
+            return -1
         if members not in seen:
             weight = np.array([catalogue[i].weight for i in members])
             seen[members] = len(pools)
             pools.append((np.array(members), weight / weight.sum()))
-        pool_of_unit.append(seen[members])
-    return np.array(pool_of_unit), pools
+        return seen[members]
+
+    streams = []
+    for unit in tree:
+        if unit.weight <= 0 or unit.kind not in wanted:
+            continue
+        own = pool(unit, unit.kind)
+        if own >= 0:
+            transferred = pool(unit, "district_heir") if unit.kind == "district" else own
+            streams.append((unit.code, own, transferred if transferred >= 0 else own, unit.weight))
+    return streams, pools
+
+
+def _holders(by_code: dict[str, Unit], code: str, weight: float, day: dt.date) -> list[tuple[str, float]]:
+    """Who holds a stream of ``weight`` started by unit ``code`` on ``day``: the unit while it is
+    alive, its heirs (in their shares) once it has ended, nobody before it begins."""
+    unit = by_code[code]
+    if unit.alive(day):
+        return [(code, weight)]
+    if unit.valid_to is None or unit.valid_to >= day:
+        return []
+    return [held for heir, share in unit.heirs for held in _holders(by_code, heir, weight * share, day)]
 
 
 def day_volumes(calendar: WorkCalendar, start: int, end: int) -> np.ndarray:
@@ -233,11 +316,19 @@ class Chunk:
         self._feedback()
 
     def _pick_unit_and_procedure(self) -> None:
+        """A unit alive on the receipt day, by the volumes of that day's tree, then one of the
+        procedures it receives."""
         ctx, rng, n = self.ctx, self.rng, self.n
-        self.unit = rng.choice(len(ctx.unit_p), size=n, p=ctx.unit_p)
+        self.unit = np.zeros(n, dtype=np.int64)
+        pool = np.zeros(n, dtype=np.int64)
+        for epoch in ctx.epochs:
+            mask = (self.rday >= epoch.first) & (self.rday <= epoch.last)
+            if mask.any():
+                slot = rng.choice(len(epoch.slot_p), size=int(mask.sum()), p=epoch.slot_p)
+                self.unit[mask], pool[mask] = epoch.slot_unit[slot], epoch.slot_pool[slot]
         self.proc = np.zeros(n, dtype=np.int64)
         for pool_id, (members, p) in enumerate(ctx.pools):
-            mask = ctx.unit_pool[self.unit] == pool_id
+            mask = pool == pool_id
             self.proc[mask] = rng.choice(members, size=int(mask.sum()), p=p)
         self.days = ctx.proc_days[self.proc]
 
@@ -434,11 +525,15 @@ def _dossier_ids(ctx: Context, c: Chunk) -> pa.Array:
 
 
 def _applicants(ctx: Context, c: Chunk) -> dict[str, pa.Array]:
-    """Per-dossier personal data; addresses lie in the receiving commune where there is one."""
+    """Per-dossier personal data; addresses lie in the receiving commune where there is one,
+    else in a commune of the receiving unit's province alive on the receipt day."""
     rng = c.rng
-    communes = ctx.commune_choices()
-    own = ctx.unit_place[c.unit]
-    place_unit = np.where(own >= 0, own, communes[rng.integers(0, len(communes), c.n)])
+    place_unit = ctx.unit_place[c.unit].copy()
+    for epoch in ctx.epochs:
+        in_epoch = (c.rday >= epoch.first) & (c.rday <= epoch.last) & (place_unit < 0)
+        for root, communes in enumerate(epoch.communes):
+            mask = in_epoch & (ctx.unit_root[c.unit] == root)
+            place_unit[mask] = communes[rng.integers(0, len(communes), int(mask.sum()))]
     return {
         "applicant_name": people.names(rng, c.n),
         "applicant_id_number": people.id_numbers(rng, c.n),
@@ -493,5 +588,6 @@ def _state(ctx: Context, c: Chunk, i: np.ndarray, ts: np.ndarray) -> pa.Table:
                                       applicants["applicant_phone"].take(take)),
         "applicant_address": applicants["applicant_address"].take(take),
         "export_day": pa.array(ts // DAY, pa.int32()),
+        "export_set": pa.array(ctx.unit_root[c.unit[i]], pa.int8()),
     }
     return pa.table(columns, schema=SCHEMA)

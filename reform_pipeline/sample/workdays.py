@@ -1,30 +1,34 @@
 """The working-day calendar the generator sets due dates and finish dates with (docs/spec §4.1).
 
 The same rule as the pipeline's: Monday–Friday that are not public holidays, plus the make-up
-Saturdays, from the ``holidays`` package, then the overrides of calendar.csv. Days are handled
-as integer indices from ``first`` so that whole chunks of dossiers can be moved by working days
-with numpy alone.
+Saturdays, from the ``holidays`` package, then the government's decisions that the package does
+not know yet, read from the pipeline's own built-in list
+(``reform_pipeline/catalogue/calendar_decisions.csv``; for 2026: Friday 2 January off, Saturday
+10 January worked). Days are handled as integer indices from ``first`` so that whole chunks of
+dossiers can be moved by working days with numpy alone.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import holidays
 import numpy as np
 
-# The overrides shipped in calendar.csv (docs/spec §2.4): (date, is_working_day, note).
-# The Government's day swap for New Year 2026 was decided on 25 December 2025, after the
-# ``holidays`` release the project pins, and it moves the due dates of dossiers received in the
-# last days of 2025.
-OVERRIDES: list[tuple[dt.date, bool, str]] = [
-    (dt.date(2026, 1, 2), False,
-     "Nghỉ Tết Dương lịch 2026: Chính phủ đồng ý hoán đổi ngày làm việc thứ Sáu 02/01/2026 "
-     "sang thứ Bảy 10/01/2026 (Bộ Nội vụ thông báo ngày 25/12/2025)"),
-    (dt.date(2026, 1, 10), True,
-     "Làm bù cho ngày thứ Sáu 02/01/2026 (hoán đổi ngày làm việc dịp Tết Dương lịch 2026)"),
-]
+DECISIONS = Path(__file__).resolve().parents[1] / "catalogue" / "calendar_decisions.csv"
+
+
+def _decisions() -> list[tuple[dt.date, bool, str]]:
+    """(date, is_working_day, note) of the pipeline's built-in decisions."""
+    with DECISIONS.open(encoding="utf-8", newline="") as handle:
+        return [(dt.date.fromisoformat(r["date"]), r["is_working_day"] == "1", r["note_vi"])
+                for r in csv.DictReader(handle)]
+
+
+OVERRIDES: list[tuple[dt.date, bool, str]] = _decisions()
 
 
 @dataclass(frozen=True)

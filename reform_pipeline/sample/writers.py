@@ -37,7 +37,6 @@ from .badrows import Planted
 from .procedures import Procedure
 from .simulate import COLUMNS, TIMESTAMP_COLUMNS
 from .units import Unit
-from .workdays import OVERRIDES
 
 SYSTEM_HEADERS = dict(zip(COLUMNS, [
     "MaHoSo", "MaTTHC", "MaDonVi", "KenhThucHien", "MucDo", "TrangThaiHoSoId", "NgayNopHoSo",
@@ -274,9 +273,21 @@ def _write_rows(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def write_agencies(path: Path, tree: list[Unit]) -> None:
-    """agencies.csv under the canonical names of docs/spec §2.3."""
-    _write_rows(path, ["agency_code", "agency_name", "kind", "parent_code", "admin_code"],
-                [[u.code, u.name, u.kind, u.parent, u.admin_code] for u in tree])
+    """agencies.csv under the canonical names of docs/spec §2.3, with each unit's life."""
+    _write_rows(path, ["agency_code", "agency_name", "kind", "parent_code", "admin_code", "valid_from",
+                       "valid_to"],
+                [[u.code, u.name, u.kind, u.parent, u.admin_code, _iso(u.valid_from), _iso(u.valid_to)]
+                 for u in tree])
+
+
+def write_unit_changes(path: Path, changes: list[tuple[str, str, dt.date]]) -> None:
+    """unit_changes.csv (docs/spec §2.6): who took over each ended unit, from which day."""
+    _write_rows(path, ["agency_code", "successor_code", "effective_date"],
+                [[code, successor, day.isoformat()] for code, successor, day in changes])
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def write_procedures(path: Path, catalogue: list[Procedure]) -> None:
@@ -289,7 +300,8 @@ def write_procedures(path: Path, catalogue: list[Procedure]) -> None:
 
 
 def write_targets(path: Path, tree: list[Unit]) -> None:
-    """targets.csv: the two plans of docs/spec §1/§2.5, scoped to the showcase district and the root."""
+    """targets.csv: the two plans of docs/spec §1/§2.5, scoped to the showcase district and the
+    root, and the 2025 plan's cut of internal units (giảm đầu mối: at least 15%)."""
     district = next(u.code for u in tree if u.kind == "district")
     root = tree[0].code
     city = "Kế hoạch cải cách hành chính năm 2023 của UBND thành phố Nha Trang"
@@ -301,14 +313,17 @@ def write_targets(path: Path, tree: list[Unit]) -> None:
         ["KH-CCHC-2025-KhanhHoa", root, 2025, "satisfaction_rate", ">", 0.90, province],
         ["KH-CCHC-2025-KhanhHoa", root, 2025, "online_payment_rate", ">", 0.70, province],
         ["KH-CCHC-2025-KhanhHoa", root, 2025, "declared_info_reduction", ">=", 0.20, province],
+        ["KH-CCHC-2025-KhanhHoa", root, 2025, "internal_units_reduction", ">=", 0.15, province],
     ]
     _write_rows(path, ["plan_id", "scope_code", "year", "kpi_code", "comparator", "target", "source"], rows)
 
 
 def write_calendar(path: Path) -> None:
-    """calendar.csv: the overrides the generator's own calendar used (docs/spec §2.4)."""
-    _write_rows(path, ["date", "is_working_day", "note"],
-                [[d.isoformat(), int(flag), note] for d, flag, note in OVERRIDES])
+    """calendar.csv (docs/spec §2.4), the province's own overrides: none. The government's
+    decisions the ``holidays`` package does not know (the 2026 New Year swap) are built into the
+    pipeline, and a province cannot move a working day by itself; the file stays, header only,
+    as the place where an override would go."""
+    _write_rows(path, ["date", "is_working_day", "note"], [])
 
 
 def extension(kind: str) -> str:
