@@ -34,8 +34,11 @@ from reform_pipeline.publish.report_data import (
     province_index,
     read_catalogue,
     scorecard_rows,
+    units_summary,
 )
 from reform_pipeline.publish.report_format import (
+    AS_WAS,
+    TREE_SHORT,
     bilingual,
     format_measured,
     format_points,
@@ -43,6 +46,8 @@ from reform_pipeline.publish.report_format import (
     format_value,
     fraction,
     status_label,
+    tree_label,
+    units_line,
 )
 from reform_pipeline.publish.report_model import (
     MIN_DENOMINATOR,
@@ -88,12 +93,14 @@ def _period_label(summary: IndexSummary) -> str:
 
 
 def _province_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The province's 766 score for its latest year and month, one line each after a title."""
+    """The province's 766 score for its latest year and month, one line each after a title that
+    says which tree the index follows (the tree as it was, docs/spec §4.5)."""
     root = province(con)
     if root is None:
         return ["Chỉ số 766 / 766 index: —"]
     code, name = root
-    lines = [f"Chỉ số 766 của {name} / 766 index of {name} ({code})"]
+    tree = tree_label(AS_WAS)
+    lines = [f"Chỉ số 766 của {name} ({tree[0].lower()}) / 766 index of {name} ({code}; {tree[1]})"]
     for period_type in ("year", "month"):
         summary = province_index(con, code, period_type)
         label = "—" if summary is None else _period_label(summary)
@@ -109,6 +116,7 @@ MARKDOWN_HEADERS = (
     "Mục tiêu / Target",
     "Thực hiện / Value",
     "Đánh giá / Status",
+    "Cây đơn vị / Tree",
 )
 
 
@@ -118,7 +126,7 @@ def _md_cell(text: Any) -> str:
     return escaped.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _row_cells(row: TargetRow, *, kpi: str, kind: str) -> list[str]:
+def _row_cells(row: TargetRow, *, kpi: str, kind: str, tree: str) -> list[str]:
     return [
         row.plan_id,
         row.scope_name or row.scope_code,
@@ -127,11 +135,20 @@ def _row_cells(row: TargetRow, *, kpi: str, kind: str) -> list[str]:
         format_target(kind, row.comparator, row.target),
         format_measured(kind, row.value, row.target),
         status_label(row.status),
+        tree,
     ]
 
 
+def _units_sentence(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> str:
+    summary = units_summary(con, as_of)
+    return "Đơn vị / Units: " + bilingual(
+        units_line(summary.alive, summary.ended, None if as_of is None else as_of.isoformat())
+    )
+
+
 def scorecard_markdown(con: duckdb.DuckDBPyConnection) -> str:
-    """The plan targets as a Markdown table, then the province's 766 score (latest year, month)."""
+    """The plan targets as a Markdown table, each row with the tree its value comes from, then the
+    units of today's tree and the province's 766 score (latest year, month)."""
     rows = scorecard_rows(con)
     catalogue = read_catalogue(con)
     lines = [
@@ -140,7 +157,10 @@ def scorecard_markdown(con: duckdb.DuckDBPyConnection) -> str:
     ]
     for row in rows:
         cells = _row_cells(
-            row, kpi=f"{bilingual(catalogue.label(row.kpi_code))} (`{row.kpi_code}`)", kind=catalogue.kind(row.kpi_code)
+            row,
+            kpi=f"{bilingual(catalogue.label(row.kpi_code))} (`{row.kpi_code}`)",
+            kind=catalogue.kind(row.kpi_code),
+            tree=bilingual(tree_label(row.tree)) if row.tree else "—",
         )
         lines.append("| " + " | ".join(_md_cell(cell) for cell in cells) + " |")
     if not rows:
@@ -150,6 +170,8 @@ def scorecard_markdown(con: duckdb.DuckDBPyConnection) -> str:
     if as_of is not None:
         lines.append(f"Số liệu đến ngày / Data as of: {as_of.isoformat()}")
         lines.append("")
+    lines.append(_md_cell(_units_sentence(con, as_of)))
+    lines.append("")
     index_lines = _province_lines(con)
     lines.append(f"**{_md_cell(index_lines[0])}**")
     lines.extend(f"- {_md_cell(line)}" for line in index_lines[1:])
@@ -176,7 +198,8 @@ def _text_table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: 
 
 
 def scorecard_text(con: duckdb.DuckDBPyConnection) -> str:
-    """The same scorecard as a plain aligned table for the terminal (end of ``make run``)."""
+    """The same scorecard as a plain aligned table for the terminal (end of ``make run``): KPIs by
+    their Vietnamese label, each row with the tree its value comes from."""
     rows = scorecard_rows(con)
     catalogue = read_catalogue(con)
     headers = (
@@ -188,10 +211,16 @@ def scorecard_text(con: duckdb.DuckDBPyConnection) -> str:
         "Thực hiện/Value",
         "Tử/Mẫu (num/den)",
         "Đánh giá/Status",
+        "Cây/Tree",
     )
     body = []
     for row in rows:
-        cells = _row_cells(row, kpi=row.kpi_code, kind=catalogue.kind(row.kpi_code))
+        cells = _row_cells(
+            row,
+            kpi=catalogue.label(row.kpi_code)[0],
+            kind=catalogue.kind(row.kpi_code),
+            tree=TREE_SHORT.get(row.tree, row.tree or "—"),
+        )
         cells.insert(6, fraction(row.numerator, row.denominator))
         body.append([c.replace("\n", " ") for c in cells])
     as_of = as_of_date(rows)
@@ -202,6 +231,8 @@ def scorecard_text(con: duckdb.DuckDBPyConnection) -> str:
     lines.extend(_text_table(headers, body, numeric={2, 4, 5, 6}))
     if not rows:
         lines.append("(không có chỉ tiêu / no targets)")
+    lines.append("")
+    lines.append(_units_sentence(con, as_of))
     lines.append("")
     lines.extend(_province_lines(con))
     return "\n".join(lines) + "\n"

@@ -1,11 +1,16 @@
-"""What the scorecard reports read from the warehouse, after the score stage (docs/spec §4.4–4.6).
+"""What the scorecard reports read from the warehouse, after the score stage (docs/spec §4.4–4.7).
 
 Every query is a file ``sql/publish/report_*.sql``, run with its values bound as parameters:
-``score.scorecard``, ``score.index_766``, ``model.unit_metrics``, ``staging.targets``,
-``staging.agencies`` and ``staging.unit_closure``. The labels and kinds of the metric codes, the
-labels of the 766 indicators and the names of their groups come from the metric catalogue
-(``meta.metric_catalogue``, ``meta.index_766_indicators``; reform_pipeline/catalogue), read once
-per report: the reports list no metric code.
+``score.scorecard``, ``score.index_766``, ``model.unit_metrics_current`` (today's units, with the
+history of the units that ended restated on them), ``model.unit_metrics`` (the tree as it was),
+``model.units``, ``staging.targets`` and ``staging.unit_closure``. Each number says which of the
+two trees it comes from (docs/spec §4.7): the plan targets, their monthly trends and the units to
+improve are read on today's tree (the tree as it was only for a scope unit that has ended, as
+score.scorecard does); the 766 index follows the tree as it was (docs/spec §4.5). The labels and
+kinds of the metric codes, the labels of the 766 indicators and the names of their groups come
+from the metric catalogue (``meta.metric_catalogue``, ``meta.index_766_indicators``;
+reform_pipeline/catalogue), read once per report: the reports list no metric code but one, the
+dossiers received that set the index's two trees side by side (report_index_trees.sql).
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ class TargetRow:
     status: str
     as_of: dt.date | None
     source: str | None
+    tree: str | None  # 'current' (today's units, restated) or 'as_was' (docs/spec §4.7)
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ def scorecard_rows(con: duckdb.DuckDBPyConnection) -> list[TargetRow]:
 
 
 def province(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """(code, name) of the root of the unit tree, or None when there are no units."""
+    """(code, name) of the root of today's unit tree, or None when there is none."""
     rows = records(con, "report_province")
     return None if not rows else (rows[0]["agency_code"], rows[0]["agency_name"])
 
@@ -111,6 +117,44 @@ def province_index(
     if total is None:
         return None
     return IndexSummary(period_type, total["period_start"], total["period_end"], rows, total)
+
+
+@dataclass(frozen=True)
+class UnitsSummary:
+    """How many units are alive at the as-of date (today's tree) and how many have ended."""
+
+    alive: int
+    ended: int
+
+
+def units_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> UnitsSummary:
+    row = records(con, "report_units_summary", as_of=as_of)[0]
+    return UnitsSummary(int(row["alive"]), int(row["ended"]))
+
+
+@dataclass(frozen=True)
+class ReceivedOnBothTrees:
+    """The dossiers received by one unit over one period on each tree, with the metric's label."""
+
+    label: tuple[str, str]
+    as_was: int | None
+    current: int | None
+
+
+def received_on_both_trees(
+    con: duckdb.DuckDBPyConnection, scope_code: str, summary: IndexSummary
+) -> ReceivedOnBothTrees:
+    """The dossiers received by ``scope_code`` over the period of an index summary, on the tree as
+    it was and on today's tree; None where a tree has no row for the unit and period."""
+    row = records(
+        con, "report_index_trees",
+        scope=scope_code, period_type=summary.period_type, period_start=summary.period_start,
+    )[0]
+    return ReceivedOnBothTrees(
+        (row["label_vi"], row["label_en"]),
+        row["received_as_was"],
+        row["received_current"],
+    )
 
 
 def as_of_date(rows: Sequence[TargetRow]) -> dt.date | None:

@@ -16,8 +16,20 @@ KIND_LABELS = {
     "department": ("Sở, ngành", "department"),
     "district": ("Cấp huyện", "district"),
     "commune": ("Cấp xã", "commune"),
+    "ward": ("Phường", "ward"),
     "center": ("Trung tâm", "center"),
+    "division": ("Phòng, ban", "division"),
 }
+
+# Which unit tree a number comes from (docs/spec §4.7; score.scorecard's `tree`): today's units,
+# with the history of the units that ended restated on the units that took them over, or the tree
+# as it was when the dossiers were received. TREE_SHORT is for the terminal table.
+CURRENT, AS_WAS = "current", "as_was"
+TREE_LABELS = {
+    CURRENT: ("Cây đơn vị hiện nay (số liệu quy đổi)", "today's units (restated)"),
+    AS_WAS: ("Cây đơn vị tại thời điểm tiếp nhận", "tree as it was"),
+}
+TREE_SHORT = {CURRENT: "hiện nay/today", AS_WAS: "khi tiếp nhận/as was"}
 
 # The kinds of meta.metric_catalogue (docs/spec §4.4): what a metric's value holds, hence how it
 # is shown. A code the catalogue does not know is shown as a rate.
@@ -28,8 +40,35 @@ def bilingual(pair: tuple[str, str]) -> str:
     return f"{pair[0]} / {pair[1]}"
 
 
+def units_line(alive: int, ended: int, as_of: str | None) -> tuple[str, str]:
+    """The "about the units" line (model.units): the units of today's tree, and how many ended."""
+    at_vi = f" tại ngày {as_of}" if as_of else ""
+    at_en = f" at {as_of}" if as_of else ""
+    return (
+        f"{alive:,} đơn vị đang hoạt động{at_vi}, {ended:,} đơn vị đã kết thúc",
+        f"{alive:,} units alive{at_en}, {ended:,} units ended",
+    )
+
+
 def status_label(status: str) -> str:
     return bilingual(STATUS_LABELS.get(status, (status, status)))
+
+
+def tree_label(tree: str) -> tuple[str, str]:
+    """(Vietnamese, English) name of a tree code ('current', 'as_was'); the code if unknown."""
+    return TREE_LABELS.get(tree, (tree, tree))
+
+
+MINUS = "\u2212"  # a typographic minus: −5.0 %, not -5.0 %
+
+
+def signed(text: str) -> str:
+    """A formatted number with a typographic minus; no sign on what rounds to zero (−0.0 %)."""
+    if not text.startswith("-"):
+        return text
+    if not any(ch in "123456789" for ch in text):
+        return text[1:]
+    return MINUS + text[1:]
 
 
 def _trim(number: float, decimals: int) -> str:
@@ -44,10 +83,10 @@ def format_value(kind: str, value: Any, decimals: int = 1) -> str:
         return "—"
     number = float(value)
     if kind == COUNT:
-        return f"{number:,.0f}"
+        return signed(f"{number:,.0f}")
     if kind == WORKING_DAYS:
-        return f"{number:.1f} ngày"
-    return f"{number * 100:.{decimals}f} %"
+        return signed(f"{number:.1f}") + " ngày"
+    return signed(f"{number * 100:.{decimals}f}") + " %"
 
 
 def format_target(kind: str, comparator: str, target: Any) -> str:
@@ -56,11 +95,11 @@ def format_target(kind: str, comparator: str, target: Any) -> str:
         return "—"
     number = float(target)
     if kind == COUNT:
-        shown = f"{number:,.0f}"
+        shown = signed(f"{number:,.0f}")
     elif kind == WORKING_DAYS:
-        shown = f"{_trim(number, 2)} ngày"
+        shown = f"{signed(_trim(number, 2))} ngày"
     else:
-        shown = f"{_trim(number * 100, 2)} %"
+        shown = f"{signed(_trim(number * 100, 2))} %"
     return f"{comparator} {shown}"
 
 
@@ -75,23 +114,23 @@ def format_measured(kind: str, value: Any, target: Any) -> str:
 
 
 def format_points(points: Any) -> str:
-    return "—" if points is None else f"{float(points):.2f}"
+    return "—" if points is None else signed(f"{float(points):.2f}")
 
 
 def fraction(numerator: Any, denominator: Any) -> str:
     if numerator is None and denominator is None:
         return "—"
-    left = "—" if numerator is None else f"{int(numerator):,}"
-    right = "—" if denominator is None else f"{int(denominator):,}"
+    left = "—" if numerator is None else signed(f"{int(numerator):,}")
+    right = "—" if denominator is None else signed(f"{int(denominator):,}")
     return f"{left} / {right}"
 
 
 def axis_label(kind: str, value: float) -> str:
     if kind == COUNT:
-        return f"{value:,.0f}"
+        return signed(f"{value:,.0f}")
     if kind == WORKING_DAYS:
-        return _trim(value, 1)
-    return f"{_trim(value * 100, 0)} %"
+        return signed(_trim(value, 1))
+    return f"{signed(_trim(value * 100, 0))} %"
 
 
 def holds(value: float, comparator: str, target: float) -> bool:

@@ -4,6 +4,12 @@
 dataclasses of formatted strings and numbers, the charts as coordinates. The template
 ``scorecard_template.html`` (with ``scorecard_charts.svg``) lays them out and escapes every value.
 
+Every block of numbers carries the label of the unit tree it comes from (docs/spec §4.7): the plan
+targets, their monthly trends and the units to improve are on today's units, with the history of
+the units that ended restated on the units that took them over (the tree as it was only for a
+scope unit that has ended, row by row as score.scorecard says); the 766 index is on the tree as it
+was (docs/spec §4.5), with the dossiers it covers beside those of today's tree.
+
 Ranking of units on the weakest KPIs (a rule of this page; the contract is silent), in the pure
 functions ``weakest`` and ``worst_units``:
 
@@ -15,8 +21,10 @@ functions ``weakest`` and ``worst_units``:
   ``<``/``<=``; the plain difference when the target is 0); the ``WEAK_KPI_COUNT`` KPIs with the
   largest shortfall are the weakest (met targets come last, by their margin); KPIs without a
   value cannot be ranked and are left out;
-* for each, the units below the scope unit (its whole subtree, the scope itself excluded) are
-  ranked worst first on the same metric over the current year, ``RANKED_UNITS`` of them, leaving
+* for each, the units below the scope unit in today's tree (its whole subtree among the units
+  alive at the as-of date, the scope itself excluded; none when the scope unit has ended) are
+  ranked worst first on the same metric over the current year, restated on today's tree
+  (model.unit_metrics_current), ``RANKED_UNITS`` of them, leaving
   out units whose denominator is below ``MIN_DENOMINATOR`` (too few dossiers, or procedures for
   the catalogue metrics, to say anything) and metrics without a denominator (counts).
 """
@@ -36,14 +44,19 @@ from reform_pipeline.publish.report_data import (
     province,
     province_index,
     read_catalogue,
+    received_on_both_trees,
     records,
     scorecard_rows,
+    units_summary,
 )
 from reform_pipeline.publish.report_format import (
+    AS_WAS,
     COUNT,
+    CURRENT,
     KIND_LABELS,
     RATE,
     STATUS_LABELS,
+    TREE_LABELS,
     WORKING_DAYS,
     axis_label,
     bilingual,
@@ -54,6 +67,8 @@ from reform_pipeline.publish.report_format import (
     fraction,
     higher_is_better,
     holds,
+    tree_label,
+    units_line,
 )
 
 WEAK_KPI_COUNT = 3
@@ -67,7 +82,8 @@ MIN_DENOMINATOR = 30
 @dataclass(frozen=True)
 class PlanKpi:
     """A plan target with its KPI measured on its scope unit over the current year
-    (sql/publish/report_plan_kpis.sql); value, numerator, denominator NULL when not measured."""
+    (sql/publish/report_plan_kpis.sql); value, numerator, denominator NULL when not measured;
+    tree: 'current' (today's units, restated) or 'as_was' for a scope unit that has ended."""
 
     plan_id: str
     scope_code: str
@@ -79,6 +95,7 @@ class PlanKpi:
     numerator: int | None = None
     denominator: int | None = None
     scope_name: str | None = None
+    tree: str = CURRENT
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,7 @@ class WeakKpi:
     numerator: int | None
     denominator: int | None
     shortfall: float
+    tree: str = CURRENT
 
 
 def shortfall(value: float, comparator: str, target: float) -> float:
@@ -121,7 +139,8 @@ def weakest(kpis: Sequence[PlanKpi], year: int, limit: int = WEAK_KPI_COUNT) -> 
         target = float(k.target)
         candidates.append(
             WeakKpi(k.scope_code, k.scope_name or k.scope_code, k.kpi_code, k.comparator, target,
-                    float(k.value), k.numerator, k.denominator, shortfall(k.value, k.comparator, target))
+                    float(k.value), k.numerator, k.denominator, shortfall(k.value, k.comparator, target),
+                    k.tree)
         )
     candidates.sort(key=lambda k: (-k.shortfall, k.scope_code, k.kpi_code))
     return candidates[:limit]
@@ -163,7 +182,8 @@ def ranked_units(
     min_denominator: int = MIN_DENOMINATOR,
     limit: int = RANKED_UNITS,
 ) -> list[dict[str, Any]]:
-    """The units below ``scope_code``, worst first on ``kpi_code`` over ``year``."""
+    """The units below ``scope_code`` in today's tree, worst first on ``kpi_code`` over ``year``
+    restated on today's tree; none when ``scope_code`` has ended."""
     units = records(con, "report_units_below", scope=scope_code, metric=kpi_code, year=year)
     return worst_units(units, comparator, min_denominator=min_denominator, limit=limit)
 
@@ -182,6 +202,23 @@ class Status:
 def status(code: str) -> Status:
     vi, en = STATUS_LABELS.get(code, (code, code))
     return Status(code if code in STATUS_LABELS else "no_data", vi, en)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The tag of the unit tree a block of numbers comes from (docs/spec §4.7)."""
+
+    css: str  # current or as_was
+    vi: str
+    en: str
+
+
+def tree_tag(code: str | None) -> Tree | None:
+    """The tag of a tree code; None for a value that no unit tree measured (no tag shown)."""
+    if code is None:
+        return None
+    vi, en = tree_label(code)
+    return Tree(code if code in TREE_LABELS else "unknown", vi, en)
 
 
 @dataclass(frozen=True)
@@ -244,6 +281,7 @@ class TargetView:
     fraction: str
     status: Status
     chart: TrendChart
+    tree: Tree | None  # the tree the value and the chart come from
 
 
 @dataclass(frozen=True)
@@ -268,6 +306,10 @@ class IndexView:
     groups: GroupChart
     rows: list[IndicatorView]
     month: tuple[str, str] | None  # (MM/YYYY, score) of the latest month
+    tree: Tree  # the tree as it was (docs/spec §4.5)
+    received_label: tuple[str, str]  # the catalogue's label of the dossiers received
+    received: tuple[str, str] | None  # over the index's year: (tree as it was, today's tree)
+    trees_differ: bool
 
 
 @dataclass(frozen=True)
@@ -289,18 +331,22 @@ class WeakView:
     status: Status
     is_count: bool
     units: list[UnitView]
+    tree: Tree | None  # the tree the scope's value comes from
+    scope_ended: bool  # the scope unit is not in today's tree: no units listed
 
 
 @dataclass(frozen=True)
 class Page:
     title: str
     as_of: str
+    units: tuple[str, str]  # the "about the units" line
     targets: list[TargetView]
     index: IndexView | None
     year: int
     ranked_units: int
     min_denominator: int
     weak: list[WeakView]
+    current_tree: Tree
 
 
 def trend_chart(
@@ -316,14 +362,17 @@ def trend_chart(
     left, right, top, bottom = 46, 10, 12, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(m["value"]) for m in months if m["value"] is not None]
-    ceiling = max(values + ([float(target)] if target is not None else []) + [0.0])
+    bounds = values + ([float(target)] if target is not None else []) + [0.0]
+    ceiling, floor = max(bounds), min(bounds)
     if kind in (COUNT, WORKING_DAYS):
-        y_max = ceiling * 1.15 if ceiling > 0 else 1.0
+        y_max = ceiling * 1.15 if ceiling > 0 else (0.0 if floor < 0 else 1.0)
+        y_min = floor * 1.15 if floor < 0 else 0.0
     else:
-        y_max = max(1.0, ceiling)  # rates: the whole 0–100 % scale
+        y_max = max(1.0, ceiling)  # rates: the whole 0–100 % scale, …
+        y_min = min(0.0, floor)  # … and below 0 for a rate that may be negative (a cut that became a rise)
 
     def y(v: float) -> float:
-        return top + plot_h * (1 - v / y_max)
+        return top + plot_h * (y_max - v) / (y_max - y_min)
 
     slot = plot_w / 12
     bars = []
@@ -334,18 +383,22 @@ def trend_chart(
         css = "bar"
         if target is not None:
             css = "bar-met" if holds(value, comparator, float(target)) else "bar-not_met"
-        y0 = y(value)
+        y0, y1 = y(max(value, 0.0)), y(min(value, 0.0))  # from the 0 line, up or down
         tip = f"T{m['month']}/{year}: {format_value(kind, value)} ({fraction(m['numerator'], m['denominator'])})"
-        bars.append(
-            Bar(css, left + (m["month"] - 1) * slot + slot * 0.2, y0, slot * 0.6, max(0.0, top + plot_h - y0), tip)
-        )
+        bars.append(Bar(css, left + (m["month"] - 1) * slot + slot * 0.2, y0, slot * 0.6, y1 - y0, tip))
+    if y_min == 0:
+        levels = [0.0, y_max / 2, y_max]
+    elif y_max == 0:
+        levels = [y_min, y_min / 2, 0.0]
+    else:
+        levels = [y_min, 0.0, y_max]
     return TrendChart(
         width=width,
         height=height,
         left=left,
         right_x=width - right,
         title=f"{bilingual(label)} — {year}",
-        gridlines=[(y(y_max * f), axis_label(kind, y_max * f)) for f in (0.0, 0.5, 1.0)],
+        gridlines=[(y(level), axis_label(kind, level)) for level in levels],
         months=[(left + (month - 0.5) * slot, f"T{month}") for month in range(1, 13)],
         month_y=height - 8,
         bars=bars,
@@ -373,7 +426,9 @@ def _target_views(
     for row in rows:
         label = catalogue.label(row.kpi_code)
         kind = catalogue.kind(row.kpi_code)
-        months = records(con, "report_monthly_values", scope=row.scope_code, metric=row.kpi_code, year=row.year)
+        months = records(
+            con, "report_monthly_values", scope=row.scope_code, metric=row.kpi_code, year=row.year, tree=row.tree
+        )
         views.append(
             TargetView(
                 plan_id=row.plan_id,
@@ -386,6 +441,7 @@ def _target_views(
                 fraction=fraction(row.numerator, row.denominator),
                 status=status(row.status),
                 chart=trend_chart(label, kind, row.year, months, row.comparator, row.target),
+                tree=tree_tag(row.tree),
             )
         )
     return views
@@ -419,6 +475,7 @@ def _index_view(
                 max_points=str(r["max_points"]),
             )
         )
+    received = received_on_both_trees(con, root[0], summary)
     month = province_index(con, root[0], "month")
     latest_month = None
     if month is not None and month.total["score_100"] is not None:
@@ -434,6 +491,11 @@ def _index_view(
         groups=group_chart(groups),
         rows=rows,
         month=latest_month,
+        tree=tree_tag(AS_WAS),
+        received_label=received.label,
+        received=None if received.as_was is None and received.current is None
+        else (format_value(COUNT, received.as_was), format_value(COUNT, received.current)),
+        trees_differ=received.as_was != received.current,
     )
 
 
@@ -444,7 +506,8 @@ def _weak_views(
     for kpi in weakest_kpis(con, year):
         kind = catalogue.kind(kpi.kpi_code)
         units = []
-        if kind != COUNT:
+        scope_ended = kpi.tree == AS_WAS
+        if kind != COUNT and not scope_ended:
             ranked = ranked_units(con, kpi.scope_code, kpi.kpi_code, kpi.comparator, year,
                                   min_denominator=min_denominator)
             for rank, unit in enumerate(ranked, start=1):
@@ -468,6 +531,8 @@ def _weak_views(
                 status=status("met" if holds(kpi.value, kpi.comparator, kpi.target) else "not_met"),
                 is_count=kind == COUNT,
                 units=units,
+                tree=tree_tag(kpi.tree),
+                scope_ended=scope_ended,
             )
         )
     return views
@@ -480,13 +545,16 @@ def page_model(
     catalogue = read_catalogue(con)
     root = province(con)
     province_name = root[1] if root else ""
+    units = units_summary(con, as_of)
     return Page(
         title=f"Bảng điểm cải cách hành chính — {province_name}".rstrip(" —"),
         as_of=as_of.isoformat(),
+        units=units_line(units.alive, units.ended, as_of.isoformat()),
         targets=_target_views(con, scorecard_rows(con), catalogue),
         index=_index_view(con, root, catalogue),
         year=as_of.year,
         ranked_units=RANKED_UNITS,
         min_denominator=min_denominator,
         weak=_weak_views(con, as_of.year, min_denominator, catalogue),
+        current_tree=tree_tag(CURRENT),
     )

@@ -1,9 +1,14 @@
-"""A small province for the report and BI-doc tests: Q1 2025, the two plans of docs/spec §1."""
+"""A small province for the report and BI-doc tests: Q1 2025, the two plans of docs/spec §1.
+
+No unit has ended: today's tree is the tree as it was, and model.unit_metrics_current holds the
+same rows as model.unit_metrics (docs/spec §4.7). The report tests of a merged province, where the
+two differ, build their warehouse with the model stage itself (test_report.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from reform_pipeline.model import build_unit_history
 from reform_pipeline.score.build import build_index_766, build_scorecard
 
 from .warehouse_fixture import add_metric, add_target
@@ -27,8 +32,22 @@ TARGET_PLANS = [
 ]
 
 
+def _unit_history(con) -> None:
+    """model.units at AS_OF: every unit alive (no valid_from, valid_to or successor). The lives
+    and successors of docs/spec §2.3 and §2.6 are added to the inputs where they are missing."""
+    con.execute("ALTER TABLE staging.agencies ADD COLUMN IF NOT EXISTS valid_from DATE")
+    con.execute("ALTER TABLE staging.agencies ADD COLUMN IF NOT EXISTS valid_to DATE")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS staging.unit_changes "
+        "(agency_code VARCHAR, successor_code VARCHAR, effective_date DATE)"
+    )
+    build_unit_history(con, AS_OF)
+
+
 def build_report_scenario(con):
-    """Three months of 2025 for every unit of the province tree, the plans' targets, scored."""
+    """Three months of 2025 for every unit of the province tree on both trees, the plans'
+    targets, scored."""
+    _unit_history(con)
     unit_rates = {
         # scope: (satisfaction num/den per month, online payment num/den per month)
         "KH": ([(85, 100), (88, 100), (92, 100)], [(40, 100), (45, 100), (50, 100)]),
@@ -48,6 +67,7 @@ def build_report_scenario(con):
         add_metric(con, scope, YEAR, "on_time_rate", 27, 30)
     for plan_id, scope, year, kpi, comparator, target in TARGET_PLANS:
         add_target(con, plan_id, scope, year, kpi, comparator, target, "kế hoạch")
+    con.execute("CREATE OR REPLACE TABLE model.unit_metrics_current AS SELECT * FROM model.unit_metrics")
     build_index_766(con, AS_OF)
     build_scorecard(con, AS_OF)
     return con
