@@ -99,6 +99,16 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "target": "the target (a fraction for rates)",
         "source": "where the target is stated",
     },
+    "staging.rankings": {
+        "index_code": "PAR, PCI, PAPI, DTI or SIPAS (§2.7)",
+        "year": "the index's year",
+        "scope_code": "the unit ranked (the province)",
+        "score": "its score, as published",
+        "rank": "its rank; NULL when not published (outside the listed top)",
+        "provinces_ranked": "how many provinces that year's index ranked",
+        "basis": "63 (before the 2025 merger) or 34 provinces",
+        "source": "who published it, and where",
+    },
     "staging.dossiers": {
         **_DOSSIER_CODES, **_TIMESTAMPS,
         "supplement_count": "supplement requests (yêu cầu bổ sung)",
@@ -164,6 +174,7 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "status": "met, not_met or no_data",
         "as_of": "the as-of date of the run",
         "source": "where the target is stated",
+        "value_source": "for a national ranking target (rank_par …): who published the rank",
         "tree": "current: measured on today's tree (model.unit_metrics_current, the scope unit is alive at the "
                 "as-of date); as_was: on the tree as it was (model.unit_metrics, the scope unit has ended)",
     },

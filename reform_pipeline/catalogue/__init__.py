@@ -3,6 +3,8 @@
 
 ``metrics.csv`` holds one row per metric code of ``model.unit_metrics``: its kind (``count``,
 ``rate``, ``working_days``), Vietnamese and English labels and a one-line definition.
+``rankings.csv`` holds one row per national ranking a plan may name (PAR Index, PCI, PAPI, DTI,
+SIPAS): its target code (``rank_par`` …), labels and publisher (``meta.ranking_indices``).
 ``index_766.csv`` holds one row per indicator of the 766-style index: labels, group (Vietnamese
 and English), the rate it scores, its maximum points and threshold. ``load_catalogue`` copies
 both into the warehouse (``meta.metric_catalogue``, ``meta.index_766_indicators``), where every
@@ -23,6 +25,7 @@ from reform_pipeline.warehouse import run_sql_file
 CATALOGUE_PACKAGE = "reform_pipeline.catalogue"
 METRICS_FILE = "metrics.csv"
 INDICATORS_FILE = "index_766.csv"
+RANKINGS_FILE = "rankings.csv"
 
 
 def load_catalogue(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> None:
@@ -30,11 +33,15 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -
     CSV files, or from those of ``folder``. An invalid row stops with a message naming every
     problem, and leaves the previous tables as they were."""
     with ExitStack() as stack:
+        files = resources.files(CATALOGUE_PACKAGE)
+        # a real path for DuckDB to read, even from a zipped installation
+        rankings = stack.enter_context(resources.as_file(files.joinpath(RANKINGS_FILE)))
         if folder is None:
-            files = resources.files(CATALOGUE_PACKAGE)
-            # a real path for DuckDB to read, even from a zipped installation
             metrics = stack.enter_context(resources.as_file(files.joinpath(METRICS_FILE)))
             indicators = stack.enter_context(resources.as_file(files.joinpath(INDICATORS_FILE)))
         else:
             metrics, indicators = Path(folder) / METRICS_FILE, Path(folder) / INDICATORS_FILE
+            if (Path(folder) / RANKINGS_FILE).exists():
+                rankings = Path(folder) / RANKINGS_FILE
         run_sql_file(con, "ingest/metric_catalogue", {"metrics_file": str(metrics), "indicators_file": str(indicators)})
+        run_sql_file(con, "ingest/ranking_catalogue", {"rankings_file": str(rankings)})

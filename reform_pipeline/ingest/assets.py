@@ -50,6 +50,13 @@ _REFERENCE_SPECS = [
         "checked against the metric catalogue (meta.metric_catalogue and meta.index_766_indicators, "
         "loaded first from reform_pipeline/catalogue). Table staging.targets. docs/spec §2.5, §4.4.",
     ),
+    AssetSpec(
+        "rankings", group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS,
+        description="The province's national rankings from rankings* files (optional): PAR Index, "
+        "PCI, PAPI, DTI, SIPAS per year, with score, rank, provinces ranked, basis (63 or 34) and "
+        "publisher. Targets may name rank_par … with <= (\"national top 25\"). Table "
+        "staging.rankings. docs/spec §2.7.",
+    ),
 ]
 _REFERENCE_TABLES = {
     "units": ("staging.agencies", "agencies"),
@@ -57,13 +64,15 @@ _REFERENCE_TABLES = {
     "procedures": ("staging.procedures", "procedures"),
     "calendar_overrides": ("staging.calendar_overrides", "calendar"),
     "plan_targets": ("staging.targets", "targets"),
+    "rankings": ("staging.rankings", "rankings"),
 }
 
 
 @multi_asset(specs=_REFERENCE_SPECS, name="reference_data")
 def reference_data(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
-    """Reads every agencies, unit_changes, procedures, calendar and targets file of the raw folder, validates
-    them (docs/spec §2.1 reason codes) and stores the valid rows; rejected rows go to quarantine."""
+    """Reads every agencies, unit_changes, procedures, calendar, targets and rankings file of the
+    raw folder, validates them (docs/spec §2.1 reason codes) and stores the valid rows; rejected
+    rows go to quarantine."""
     files, skipped = survey(reform.raw_path)
     with warehouse.get_connection() as con:
         try:

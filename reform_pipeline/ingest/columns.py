@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # Input kinds, recognised by file-name prefix (docs/spec §2). Order matters: dependencies first.
-KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets", "dossiers")
+KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets", "rankings", "dossiers")
 EXTENSIONS = (".csv", ".xlsx", ".xls", ".parquet")
 
 # canonical name -> aliases, per kind. The canonical name itself always matches too.
@@ -80,6 +80,16 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "comparator": ("SoSanh", "Phép so sánh"),
         "target": ("MucTieu", "Mục tiêu"),
         "source": ("NguonVanBan", "Nguồn"),
+    },
+    "rankings": {
+        "index_code": ("ChiSo", "Chỉ số", "MaChiSo", "Mã chỉ số"),
+        "year": ("Nam", "Năm"),
+        "scope_code": ("MaDonVi", "Đơn vị", "Phạm vi"),
+        "score": ("Diem", "Điểm", "Điểm số", "Giá trị"),
+        "rank": ("XepHang", "Xếp hạng", "Thứ hạng"),
+        "provinces_ranked": ("SoTinhXepHang", "Số tỉnh được xếp hạng", "Số tỉnh xếp hạng", "Trên tổng số"),
+        "basis": ("CoSo", "Cơ sở", "Số tỉnh thành"),
+        "source": ("NguonVanBan", "Nguồn", "Đơn vị công bố"),
     },
 }
 

@@ -1,6 +1,6 @@
 """Reference data: the metric catalogue, agencies (the unit tree with its history), unit changes,
-procedures, calendar overrides and plan targets (docs/spec §2.2–2.6, §4.4). These files are small and read whole
-every run; a repeated key keeps its last valid row.
+procedures, calendar overrides, plan targets and rankings (docs/spec §2.2–2.7, §4.4). These
+files are small and read whole every run; a repeated key keeps its last valid row.
 """
 
 from __future__ import annotations
@@ -23,17 +23,18 @@ from reform_pipeline.warehouse import run_sql_file
 
 log = logging.getLogger(__name__)
 
-REFERENCE_KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets")
+REFERENCE_KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets", "rankings")
 
 
 def ingest_reference(
     con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]], progress: Progress = log.info,
     skipped: list[FileReport] = (),
 ) -> list[FileReport]:
-    """Load the metric catalogue (meta.metric_catalogue, meta.index_766_indicators), then read
-    every agencies, unit_changes, procedures, calendar and targets file; store the valid rows. ``skipped``: the
-    files of the raw folder not read (files.survey); those of these kinds are recorded with the
-    files read, in the same batch (docs/spec §2.0, "What is read")."""
+    """Load the metric catalogue (meta.metric_catalogue, meta.index_766_indicators,
+    meta.ranking_indices), then read
+    every agencies, unit_changes, procedures, calendar, targets and rankings file; store the valid
+    rows. ``skipped``: the files of the raw folder not read (files.survey); those of these kinds
+    are recorded with the files read, in the same batch (docs/spec §2.0, "What is read")."""
     for kind in ("agencies", "procedures"):
         if not files[kind]:
             raise MissingInput(
@@ -57,7 +58,7 @@ def ingest_reference(
         reports.append(read_reference_file(con, "unit_changes", path, order, progress))
     with transaction(con):
         store_unit_changes(con)
-    for kind in ("procedures", "calendar", "targets"):
+    for kind in ("procedures", "calendar", "targets", "rankings"):
         for order, path in enumerate(files[kind]):
             reports.append(read_reference_file(con, kind, path, order, progress))
     with transaction(con):

@@ -25,7 +25,8 @@ BI_STORAGE_VERSION = "v1.1.0"
 # (docs/decisions/0006-bi-write-compression.md). The warehouse itself keeps every method.
 BI_DISABLED_COMPRESSION = "fsst"
 BI_TABLES = (
-    "units", "dossier_facts", "unit_metrics", "unit_metrics_current", "index_766", "scorecard", "metric_catalogue",
+    "units", "dossier_facts", "unit_metrics", "unit_metrics_current", "index_766", "scorecard", "rankings",
+    "metric_catalogue",
     "quarantine_summary", "run_info",
 )
 

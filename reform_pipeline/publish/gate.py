@@ -29,7 +29,7 @@ SHRINK_LIMIT = 0.10
 # The tables whose row counts the gate compares.
 GATED_TABLES = ("dossier_facts", "units")
 ACCEPT_SHRINK_TAG = "reform/accept_shrink"
-REFERENCE_KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets")
+REFERENCE_KINDS = ("agencies", "unit_changes", "procedures", "calendar", "targets", "rankings")
 # The reference file kinds each table's rows depend on, for naming a likely cause.
 _CAUSE_KINDS = {"dossier_facts": ("procedures", "agencies"), "units": ("agencies",)}
 # Quarantine reasons of dossier rows that a damaged reference file produces.

@@ -20,7 +20,7 @@ def index_766(context: AssetExecutionContext, warehouse: DuckDBResource):
         metadata=build_and_describe(context, warehouse, build_index_766, "score.index_766", "computing the 766 index"))
 
 
-@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, deps=["unit_metrics", "unit_metrics_current", "plan_targets", "index_766"])
+@asset(group_name=GROUP, kinds=DUCKDB_KINDS, owners=OWNERS, deps=["unit_metrics", "unit_metrics_current", "plan_targets", "rankings", "index_766"])
 def scorecard(context: AssetExecutionContext, warehouse: DuckDBResource):
     """The provincial scorecard (bảng theo dõi chỉ tiêu): each plan target beside the measured
     year-to-date value and its status (met / not_met / no_data). Table score.scorecard. docs/spec §4.6."""

@@ -106,7 +106,7 @@ def test_as_of_before_the_data_fails_the_dossiers_step_and_nothing_is_modelled_o
         "REFORM_AS_OF=2020-01-01 is before the earliest received date in the data (2025-03-03): "
         "nothing to measure; set a date on or after it")
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    assert materialized == {"units", "unit_changes", "procedures", "calendar_overrides", "plan_targets"}
+    assert materialized == {"units", "unit_changes", "procedures", "calendar_overrides", "plan_targets", "rankings"}
     assert not settings.bi_db.exists()
     gc.collect()  # the failed step's connection, held by its traceback until collected
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:

@@ -28,7 +28,7 @@ def test_every_catalogue_code_is_a_kpi_and_any_other_code_is_bad_code(tmp_path):
     unknown = [
         "happiness",
         "progress_on_time",  # a 766 indicator, not a metric code
-        "internal_units_reduction",  # in docs/spec §4.4, not in the catalogue until it is computed
+        "rank_hdi",  # not a ranking of reform_pipeline/catalogue/rankings.csv
     ]
     write_csv(raw / "targets.csv", [dict(TARGET, kpi_code=code) for code in codes + unknown]
               + [dict(TARGET, kpi_code="On_Time_Rate", year="2026")])  # codes are matched lower-cased
@@ -47,11 +47,11 @@ def test_a_metric_added_to_the_catalogue_can_be_targeted(tmp_path, monkeypatch):
     for name in (METRICS_FILE, INDICATORS_FILE):
         shutil.copy(package / name, folder / name)
     with (folder / METRICS_FILE).open("a", encoding="utf-8", newline="") as handle:
-        handle.write("internal_units_reduction,rate,Tỷ lệ giảm đầu mối,Fewer units,"
-                     "\"Units alive on 1 January less units alive on end_P, over the first.\"\n")
+        handle.write("petitions_answered_rate,rate,Tỷ lệ phản ánh được trả lời,Petitions answered,"
+                     "\"Petitions answered over petitions received.\"\n")
     monkeypatch.setattr(reference, "load_catalogue", lambda con: load_catalogue(con, folder))
     raw = make_raw(tmp_path / "raw", {"dossiers_20250301.csv": [dossier()]})
-    write_csv(raw / "targets.csv", [dict(TARGET, kpi_code="internal_units_reduction", comparator=">=", target="0.3")])
+    write_csv(raw / "targets.csv", [dict(TARGET, kpi_code="petitions_answered_rate", comparator=">=", target="0.3")])
     con = ingest(raw, tmp_path / "wh.duckdb")
     assert [row for row in quarantine(con) if row[0] == "targets.csv"] == []
-    assert con.execute("SELECT kpi_code FROM staging.targets").fetchall() == [("internal_units_reduction",)]
+    assert con.execute("SELECT kpi_code FROM staging.targets").fetchall() == [("petitions_answered_rate",)]

@@ -27,6 +27,9 @@ STAGING_TABLES = [
         service_level INTEGER, full_online_eligible BOOLEAN, processing_days INTEGER,
         declared_fields INTEGER, declared_fields_baseline INTEGER)""",
     """CREATE TABLE staging.calendar_overrides (date DATE, is_working_day BOOLEAN, note VARCHAR)""",
+    """CREATE TABLE staging.rankings (
+        index_code VARCHAR, year INTEGER, scope_code VARCHAR, score DOUBLE, rank INTEGER,
+        provinces_ranked INTEGER, basis INTEGER, source VARCHAR)""",
     """CREATE TABLE staging.dossiers (
         dossier_id VARCHAR, procedure_code VARCHAR, agency_code VARCHAR, channel INTEGER,
         service_level INTEGER, status INTEGER, submitted_at TIMESTAMP, received_at TIMESTAMP,

@@ -33,8 +33,10 @@ OLD_DUCKDB = REPO / ".venv" / "duckdb-old"
 MART_TABLES = [
     "dossier_facts",
     "unit_metrics",
+    "unit_metrics_current",
     "index_766",
     "scorecard",
+    "rankings",
     "units",
     "metric_catalogue",
     "quarantine_summary",
@@ -68,8 +70,8 @@ def build_bi_file(warehouse: duckdb.DuckDBPyConnection, path: Path) -> None:
         (dossier_id, procedure, agency, channel, level, status, received, due, end, fee, paid,
          rating, elapsed, allowed, outcome) = row
         warehouse.execute(
-            "INSERT INTO model.dossier_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, true, ?, false, ?, ?, ?)",
-            [dossier_id, procedure, agency, channel, level, status, received, due, end, fee, paid,
+            "INSERT INTO model.dossier_facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, true, ?, false, ?, ?, ?)",
+            [dossier_id, procedure, agency, agency, channel, level, status, received, due, end, fee, paid,
              rating, elapsed, allowed, outcome],
         )
     warehouse.execute(
@@ -210,16 +212,19 @@ def test_metric_catalogue_is_published_with_every_metric_code_then_every_indicat
         "SELECT metric_code, kind, label_vi, indicator_group, indicator_group_en, rate_metric_code, max_points, "
         "threshold, sort_order FROM mart.metric_catalogue ORDER BY sort_order"
     ).fetchall()
-    assert [r[-1] for r in rows] == list(range(1, 25))  # 17 metric codes, then 7 indicators
-    metrics, indicators = rows[:17], rows[17:]
+    # 18 metric codes, 7 indicators, then the 5 rank targets of docs/spec §2.7
+    assert [r[-1] for r in rows] == list(range(1, 31))
+    metrics, indicators, ranks = rows[:18], rows[18:25], rows[25:]
     assert metrics[0] == ("dossiers_received", "count", "Số hồ sơ tiếp nhận", None, None, None, None, None, 1)
     assert {r[1] for r in metrics} == {"count", "rate", "working_days"}
     assert indicators[0] == ("progress_on_time", "rate", "Giải quyết đúng hạn", "Tiến độ giải quyết",
-                             "Processing progress", "on_time_rate", 20, Decimal("1.00"), 18)
+                             "Processing progress", "on_time_rate", 20, Decimal("1.00"), 19)
     assert [r[0] for r in indicators] == [
         "progress_on_time", "online_dossiers", "online_payment", "payment_procedures", "e_result",
         "digitization", "satisfaction_dossier"]
     assert sum(r[6] for r in indicators) == 56  # the covered maximum of docs/spec §4.5's example
+    assert [(r[0], r[1]) for r in ranks] == [
+        ("rank_par", "rank"), ("rank_pci", "rank"), ("rank_papi", "rank"), ("rank_dti", "rank"), ("rank_sipas", "rank")]
     # every code of the other tables is catalogued
     assert bi_file.execute(
         "SELECT count(*) FROM (SELECT metric_code FROM mart.unit_metrics UNION SELECT kpi_code FROM mart.scorecard "

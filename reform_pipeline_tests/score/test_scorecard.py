@@ -93,5 +93,5 @@ def test_row_carries_scope_name_as_of_and_source(province_warehouse):
     columns = [c[0] for c in con.execute("SELECT * FROM score.scorecard LIMIT 0").description]
     assert columns == [
         "plan_id", "scope_code", "scope_name", "year", "kpi_code", "comparator", "target",
-        "value", "numerator", "denominator", "status", "as_of", "source",
+        "value", "numerator", "denominator", "status", "as_of", "source", "tree", "value_source",
     ]

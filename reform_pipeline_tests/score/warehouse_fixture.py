@@ -1,9 +1,11 @@
 """Tiny hand-made inputs of the score stage, with exactly the documented columns.
 
 The tables mirror docs/architecture.md: ``staging.agencies``, ``staging.unit_closure``,
-``staging.targets``, ``model.unit_metrics`` and ``model.dossier_facts`` (docs/spec §5 columns), and
-the metric catalogue as the ingest stage loads it (``meta.metric_catalogue``,
-``meta.index_766_indicators``).
+``staging.targets``, ``staging.rankings``, ``model.units``, ``model.unit_metrics`` and
+``model.dossier_facts`` (docs/spec §5 columns), and the metric catalogue as the ingest stage loads
+it (``meta.metric_catalogue``, ``meta.index_766_indicators``, ``meta.ranking_indices``). Every unit
+here is alive at the as-of date, so today's tree is the tree as it was: ``add_metric`` writes the
+same row to ``model.unit_metrics`` and ``model.unit_metrics_current``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ DDL = [
     "CREATE SCHEMA IF NOT EXISTS meta",
     """CREATE TABLE staging.agencies (
         agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
-        admin_code VARCHAR, depth INTEGER)""",
+        admin_code VARCHAR, valid_from DATE, valid_to DATE, depth INTEGER)""",
+    """CREATE TABLE staging.rankings (
+        index_code VARCHAR, year INTEGER, scope_code VARCHAR, score DOUBLE, rank INTEGER,
+        provinces_ranked INTEGER, basis INTEGER, source VARCHAR)""",
     """CREATE TABLE staging.unit_closure (
         ancestor_code VARCHAR, descendant_code VARCHAR, distance INTEGER)""",
     """CREATE TABLE staging.targets (
@@ -31,9 +36,14 @@ DDL = [
         scope_code VARCHAR, scope_name VARCHAR, period_type VARCHAR, period_start DATE,
         period_end DATE, metric_code VARCHAR, numerator BIGINT, denominator BIGINT,
         value DOUBLE)""",
+    "CREATE TABLE model.unit_metrics_current AS SELECT * FROM model.unit_metrics",
+    """CREATE TABLE model.units (
+        unit_id INTEGER, agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
+        admin_code VARCHAR, depth INTEGER, valid_from DATE, valid_to DATE, successor_code VARCHAR,
+        current_code VARCHAR, alive BOOLEAN)""",
     """CREATE TABLE model.dossier_facts (
-        dossier_id VARCHAR, procedure_code VARCHAR, agency_code VARCHAR, channel INTEGER,
-        service_level INTEGER, status INTEGER, received_date DATE, due_date DATE,
+        dossier_id VARCHAR, procedure_code VARCHAR, agency_code VARCHAR, current_agency_code VARCHAR,
+        channel INTEGER, service_level INTEGER, status INTEGER, received_date DATE, due_date DATE,
         end_date DATE, fee_amount BIGINT, paid_online INTEGER, digitized_components BOOLEAN,
         result_attached BOOLEAN, rating INTEGER, complaint BOOLEAN, elapsed_wd INTEGER,
         allowed_wd INTEGER, outcome VARCHAR)""",
@@ -64,8 +74,13 @@ def add_units(con: duckdb.DuckDBPyConnection, units: list[tuple[str, str, str, s
     for code, name, kind, parent in units:
         chain = ancestors(code)
         con.execute(
-            "INSERT INTO staging.agencies VALUES (?, ?, ?, ?, NULL, ?)",
+            "INSERT INTO staging.agencies VALUES (?, ?, ?, ?, NULL, NULL, NULL, ?)",
             [code, name, kind, parent, len(chain) - 1],
+        )
+        con.execute(
+            "INSERT INTO model.units SELECT (SELECT count(*) + 1 FROM model.units), ?, ?, ?, ?, NULL, ?, "
+            "NULL, NULL, NULL, ?, TRUE",
+            [code, name, kind, parent, len(chain) - 1, code],
         )
         for distance, ancestor in enumerate(chain):
             con.execute("INSERT INTO staging.unit_closure VALUES (?, ?, ?)", [ancestor, code, distance])
@@ -87,10 +102,11 @@ def add_metric(
         "SELECT agency_name FROM staging.agencies WHERE agency_code = ?", [scope_code]
     ).fetchone()[0]
     period_type, start, end = period
-    con.execute(
-        "INSERT INTO model.unit_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [scope_code, name, period_type, start, end, metric_code, numerator, denominator, value],
-    )
+    for table in ("model.unit_metrics", "model.unit_metrics_current"):
+        con.execute(
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [scope_code, name, period_type, start, end, metric_code, numerator, denominator, value],
+        )
 
 
 def add_dossier(
@@ -107,8 +123,9 @@ def add_dossier(
 ) -> None:
     con.execute(
         """INSERT INTO model.dossier_facts VALUES
-           (?, ?, ?, 2, 4, ?, ?, NULL, NULL, ?, ?, false, false, NULL, false, NULL, NULL, ?)""",
-        [dossier_id, procedure_code, agency_code, status, received_date, fee_amount, paid_online, outcome],
+           (?, ?, ?, ?, 2, 4, ?, ?, NULL, NULL, ?, ?, false, false, NULL, false, NULL, NULL, ?)""",
+        [dossier_id, procedure_code, agency_code, agency_code, status, received_date, fee_amount, paid_online,
+         outcome],
     )
 
 

@@ -43,11 +43,11 @@ dossier_names AS (
 reference_files AS (
     SELECT kind, file_name, rows_read, rows_quarantined AS rows_quarantined_recorded
     FROM meta.input_files
-    WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets')
+    WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets', 'rankings')
       AND (status = 'ingested' OR coalesce(previous_version_kept, FALSE))
       AND ingested_at = (
           SELECT max(ingested_at) FROM meta.input_files
-          WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets'))
+          WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets', 'rankings'))
 )
 SELECT
     'dossiers' AS kind,

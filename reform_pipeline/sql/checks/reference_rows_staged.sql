@@ -4,11 +4,11 @@
 WITH batch AS (
     SELECT kind, sum(rows_read - rows_quarantined) AS valid_rows
     FROM meta.input_files
-    WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets')
+    WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets', 'rankings')
       AND (status = 'ingested' OR coalesce(previous_version_kept, FALSE))
       AND ingested_at = (
           SELECT max(ingested_at) FROM meta.input_files
-          WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets'))
+          WHERE kind IN ('agencies', 'unit_changes', 'procedures', 'calendar', 'targets', 'rankings'))
     GROUP BY kind
 ),
 staged AS (
@@ -21,6 +21,8 @@ staged AS (
     SELECT 'calendar', 'staging.calendar_overrides', count(*) FROM staging.calendar_overrides
     UNION ALL
     SELECT 'targets', 'staging.targets', count(*) FROM staging.targets
+    UNION ALL
+    SELECT 'rankings', 'staging.rankings', count(*) FROM staging.rankings
 )
 SELECT staged.kind, staged.table_name, staged.rows_staged, coalesce(batch.valid_rows, 0) AS valid_rows
 FROM staged

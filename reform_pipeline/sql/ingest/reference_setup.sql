@@ -1,4 +1,4 @@
--- Scratch tables that collect the rows of every reference file of one run (docs/spec §2.2–2.6),
+-- Scratch tables that collect the rows of every reference file of one run (docs/spec §2.2–2.7),
 -- before repeated keys are resolved (the last valid row wins) and the results are stored.
 CREATE OR REPLACE TEMP TABLE agencies_candidates (
     source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,
@@ -19,3 +19,7 @@ CREATE OR REPLACE TEMP TABLE targets_candidates (
     source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,
     plan_id VARCHAR, scope_code VARCHAR, year INTEGER, kpi_code VARCHAR, comparator VARCHAR,
     target DOUBLE, source VARCHAR);
+CREATE OR REPLACE TEMP TABLE rankings_candidates (
+    source_file VARCHAR, file_order INTEGER, row_number BIGINT, reason VARCHAR, raw_values VARCHAR,
+    index_code VARCHAR, year INTEGER, scope_code VARCHAR, score DOUBLE, rank INTEGER,
+    provinces_ranked INTEGER, basis INTEGER, source VARCHAR);

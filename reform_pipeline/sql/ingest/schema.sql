@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS staging.agencies (
     agency_code VARCHAR, agency_name VARCHAR, kind VARCHAR, parent_code VARCHAR,
     admin_code VARCHAR, valid_from DATE, valid_to DATE, depth INTEGER);
 
+-- The province's national rankings (docs/spec §2.7), one row per index, year and unit.
+CREATE TABLE IF NOT EXISTS staging.rankings (
+    index_code VARCHAR, year INTEGER, scope_code VARCHAR, score DOUBLE, rank INTEGER,
+    provinces_ranked INTEGER, basis INTEGER, source VARCHAR);
+
 -- Who took over an ended unit (docs/spec §2.6): one row per ended unit.
 CREATE TABLE IF NOT EXISTS staging.unit_changes (
     agency_code VARCHAR, successor_code VARCHAR, effective_date DATE);

@@ -38,8 +38,19 @@ FROM score.index_766;
 
 CREATE TABLE bi.mart.scorecard AS
 SELECT plan_id, scope_code, scope_name, year, kpi_code, comparator, target, value, numerator,
-       denominator, status, as_of, source, tree
+       denominator, status, as_of, source, tree, value_source
 FROM score.scorecard;
+
+-- docs/spec §2.7: the province's national rankings as published, with the index's labels and
+-- publisher from the catalogue (reform_pipeline/catalogue/rankings.csv).
+CREATE TABLE bi.mart.rankings AS
+SELECT ranking.index_code, indices.target_code, indices.label_vi, indices.label_en, ranking.year,
+       ranking.scope_code, unit.agency_name AS scope_name, ranking.score, ranking.rank,
+       ranking.provinces_ranked, ranking.basis, ranking.source
+FROM staging.rankings AS ranking
+JOIN meta.ranking_indices AS indices USING (index_code)
+LEFT JOIN staging.agencies AS unit ON unit.agency_code = ranking.scope_code
+ORDER BY indices.display_order, ranking.year, ranking.scope_code;
 
 -- docs/spec §5 mart.metric_catalogue: the labels and definitions every code of the other tables
 -- refers to, from the metric catalogue (reform_pipeline/catalogue): the metric codes of §4.4, then
@@ -73,6 +84,22 @@ SELECT
     threshold,
     CAST((SELECT count(*) FROM meta.metric_catalogue) + display_order AS INTEGER)
 FROM meta.index_766_indicators
+UNION ALL
+-- the rank targets of §2.7: kind rank (lower is better)
+SELECT
+    target_code,
+    label_vi,
+    label_en,
+    'rank',
+    description,
+    CAST(NULL AS VARCHAR),
+    CAST(NULL AS VARCHAR),
+    CAST(NULL AS VARCHAR),
+    CAST(NULL AS INTEGER),
+    CAST(NULL AS DECIMAL(4, 2)),
+    CAST((SELECT count(*) FROM meta.metric_catalogue) + (SELECT count(*) FROM meta.index_766_indicators)
+         + display_order AS INTEGER)
+FROM meta.ranking_indices
 ORDER BY sort_order;
 
 CREATE TABLE bi.mart.quarantine_summary AS
