@@ -153,18 +153,27 @@ def bi_database(context: AssetExecutionContext, warehouse: DuckDBResource, refor
 def scorecard_report(context: AssetExecutionContext, warehouse: DuckDBResource, reform: ReformSettings):
     """The scorecard page (scorecard.html, next to the BI file): every plan target with met /
     not met, monthly trends, the 766 index by group and the units ranked on the weakest KPIs.
-    Self-contained: opens offline, no CDN."""
+    Self-contained: opens offline, no CDN. Beside it the downloads (docs/bi.md, "Downloads"):
+    scorecard.csv and units.csv (UTF-8 with BOM) and the workbook scorecard.xlsx."""
+    from reform_pipeline.publish.downloads import write_downloads
+
     path = reform.bi_path.parent / "scorecard.html"
     with warehouse.get_connection() as con:
-        write_scorecard_html(con, path, current_as_of(con))
+        as_of = current_as_of(con)
+        write_scorecard_html(con, path, as_of)
         targets = con.execute("SELECT count(*) FROM score.scorecard").fetchone()[0]
         preview = scorecard_markdown(con)
+        context.log.info(f"writing the downloads next to {path}")
+        files = write_downloads(con, path.parent, as_of, bi_name=reform.bi_path.name)
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(path.resolve())),
             "size_bytes": MetadataValue.int(path.stat().st_size),
             "dagster/row_count": MetadataValue.int(targets),
             "preview": MetadataValue.md(preview),
+            "downloads": MetadataValue.md(markdown_table(
+                ["file", "bytes"], [(file.name, file.stat().st_size) for file in files])),
+            **{file.name: MetadataValue.path(str(file.resolve())) for file in files},
         }
     )
 
