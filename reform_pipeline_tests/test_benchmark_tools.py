@@ -165,7 +165,8 @@ def test_profile_statements_times_and_explains_the_sample(tmp_path):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     stages = [line.split()[0] for line in out.split("slowest statements")[0].splitlines()[1:] if line.strip()]
-    assert stages == ["ingest", "calendar", "dossier_facts", "unit_metrics", "index_766", "scorecard", "publish"]
+    assert stages == ["ingest", "calendar", "unit_history", "dossier_facts", "unit_metrics", "unit_metrics_current",
+                      "index_766", "scorecard", "publish"]
     timed = out.split("slowest statements:")[1].split("profile of")[0].splitlines()[2:]
     assert len([line for line in timed if line.strip()]) == 5
     # seconds, share, then the CPU time of each statement: the process's, over DuckDB's threads

@@ -93,7 +93,8 @@ def test_bi_file_has_every_table_and_no_personal_data(built):
         tables = bi.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'mart' ORDER BY 1").fetchall()
         assert [t for (t,) in tables] == ["dossier_facts", "index_766", "metric_catalogue", "quarantine_summary",
-                                         "run_info", "scorecard", "unit_metrics", "units"]
+                                         "rankings", "run_info", "scorecard", "unit_metrics", "unit_metrics_current",
+                                         "units"]
         for (table,) in tables:
             text = bi.execute(
                 "SELECT string_agg(CAST(t AS VARCHAR), ' ') FROM query_table($name) AS t", {"name": f"mart.{table}"}
@@ -205,8 +206,8 @@ def test_a_failed_error_check_in_a_grouped_check_step_stops_everything_downstrea
     result = materialize(ALL_ASSETS + checks, resources=resources_from(settings), raise_on_error=False)
     assert not result.success
     materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    assert materialized == {"units", "procedures", "calendar_overrides", "plan_targets", "dossiers", "calendar",
-                            "dossier_facts"}
+    assert materialized == {"units", "unit_changes", "procedures", "calendar_overrides", "plan_targets", "rankings",
+                            "dossiers", "calendar", "unit_history", "dossier_facts"}
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not evaluations["dossier_id_unique"].passed
     assert evaluations["latest_day_volume_not_halved"].severity == AssetCheckSeverity.WARN

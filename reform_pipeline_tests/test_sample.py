@@ -64,7 +64,7 @@ def test_mixed_mode_has_every_shape_with_rows(mixed):
     assert set(rows) == {"xlsx", "report", "system", "parquet"}
     assert all(count >= 50 for count in rows.values()), rows
     assert {p.name for p in out.iterdir() if not p.name.startswith("dossiers_")} == {
-        "agencies.csv", "unit_changes.csv", "procedures.csv", "targets.csv", "calendar.csv"}
+        "agencies.csv", "unit_changes.csv", "procedures.csv", "targets.csv", "rankings.csv", "calendar.csv"}
     partner = {e["format"] for n, e in manifest["files"].items() if n.startswith("dossiers_ninhthuan_")}
     assert partner == {"xlsx", "report", "parquet"}
 
@@ -119,13 +119,23 @@ def test_reference_files_hold_the_plans_and_no_calendar_override(mixed):
         ("2023", "satisfaction_rate", ">", 0.84), ("2023", "full_online_procedure_rate", ">=", 1.0),
         ("2023", "online_payment_rate", ">=", 0.30), ("2025", "satisfaction_rate", ">", 0.90),
         ("2025", "online_payment_rate", ">", 0.70), ("2025", "declared_info_reduction", ">=", 0.20),
-        ("2025", "internal_units_reduction", ">=", 0.15)]
+        ("2025", "internal_units_reduction", ">=", 0.15),
+        # "PAR Index, PCI, PAPI and DTI in the national top 25" (docs/spec §2.7)
+        ("2025", "rank_par", "<=", 25.0), ("2025", "rank_pci", "<=", 25.0), ("2025", "rank_papi", "<=", 25.0),
+        ("2025", "rank_dti", "<=", 25.0)]
     agencies = {r["agency_code"]: r for r in _csv_rows(out / "agencies.csv")}
     nha_trang = agencies[targets[0]["scope_code"]]
     assert nha_trang["agency_name"] == "UBND thành phố Nha Trang"
     assert nha_trang["valid_from"] == "" and nha_trang["valid_to"] == "2025-06-30"
     assert {r["scope_code"] for r in targets[3:]} == {KHANH_HOA}
     assert agencies[KHANH_HOA]["parent_code"] == agencies[KHANH_HOA]["valid_to"] == ""
+    rankings = {(r["index_code"], r["year"]): (r["score"], r["rank"], r["provinces_ranked"], r["basis"])
+                for r in _csv_rows(out / "rankings.csv")}
+    assert rankings == {
+        ("PAR", "2024"): ("90.49", "10", "63", "63"), ("PAPI", "2023"): ("44.94", "8", "61", "63"),
+        ("DTI", "2024"): ("0.7071", "16", "34", "34"), ("DTI", "2022"): ("", "41", "63", "63"),
+        ("SIPAS", "2024"): ("", "30", "63", "63"), ("PCI", "2023"): ("67.65", "", "", "63")}
+    assert all(r["source"] for r in _csv_rows(out / "rankings.csv"))  # each with its publisher
     # the 2026 New Year swap is built into the pipeline: nothing left for the province to override
     assert (out / "calendar.csv").read_text(encoding="utf-8") == "date,is_working_day,note\n"
     procedures = _csv_rows(out / "procedures.csv")

@@ -115,6 +115,7 @@ class Sample:
         writers.write_unit_changes(out / "unit_changes.csv", unit_changes(self.tree))
         writers.write_procedures(out / "procedures.csv", self.catalogue)
         writers.write_targets(out / "targets.csv", self.tree)
+        writers.write_rankings(out / "rankings.csv", self.tree)
         writers.write_calendar(out / "calendar.csv")
         counts = self._receipt_counts()
         months = self._months()

@@ -314,8 +314,34 @@ def write_targets(path: Path, tree: list[Unit]) -> None:
         ["KH-CCHC-2025-KhanhHoa", root, 2025, "online_payment_rate", ">", 0.70, province],
         ["KH-CCHC-2025-KhanhHoa", root, 2025, "declared_info_reduction", ">=", 0.20, province],
         ["KH-CCHC-2025-KhanhHoa", root, 2025, "internal_units_reduction", ">=", 0.15, province],
+        # "PAR Index, PCI, PAPI and DTI in the national top 25" (docs/spec §2.7)
+        *[["KH-CCHC-2025-KhanhHoa", root, 2025, code, "<=", 25, province]
+          for code in ("rank_par", "rank_pci", "rank_papi", "rank_dti")],
     ]
     _write_rows(path, ["plan_id", "scope_code", "year", "kpi_code", "comparator", "target", "source"], rows)
+
+
+# Khánh Hòa's published national rankings (docs/spec §2.7): index, year, score, rank, provinces
+# ranked, basis, publisher. PCI 2023's rank was not published (outside the top 30): empty.
+KHANH_HOA_RANKINGS = [
+    ("PAR", 2024, "90.49", 10, 63, 63, "Bộ Nội vụ, Chỉ số cải cách hành chính năm 2024 (PAR Index 2024)"),
+    ("PAPI", 2023, "44.94", 8, 61, 63, "UNDP và các đối tác, Báo cáo PAPI 2023"),
+    ("DTI", 2024, "0.7071", 16, 34, 34, "Bộ Khoa học và Công nghệ, Chỉ số chuyển đổi số cấp tỉnh năm 2024 (DTI 2024)"),
+    ("DTI", 2022, "", 41, 63, 63, "Bộ Thông tin và Truyền thông, Chỉ số chuyển đổi số cấp tỉnh năm 2022 (DTI 2022)"),
+    ("SIPAS", 2024, "", 30, 63, 63, "Bộ Nội vụ, Chỉ số hài lòng về sự phục vụ hành chính năm 2024 (SIPAS 2024)"),
+    ("PCI", 2023, "67.65", None, None, 63, "Liên đoàn Thương mại và Công nghiệp Việt Nam (VCCI), Báo cáo PCI 2023"),
+]
+
+
+def write_rankings(path: Path, tree: list[Unit]) -> None:
+    """rankings.csv (docs/spec §2.7): Khánh Hòa's published national rankings, for the root. The
+    plan's 2025 rank targets stay no_data until 2025's indices are added here."""
+    root = tree[0].code
+    _write_rows(
+        path, ["index_code", "year", "scope_code", "score", "rank", "provinces_ranked", "basis", "source"],
+        [[index, year, root, score, rank, ranked, basis, source]
+         for index, year, score, rank, ranked, basis, source in KHANH_HOA_RANKINGS],
+    )
 
 
 def write_calendar(path: Path) -> None:
