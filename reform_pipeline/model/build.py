@@ -104,22 +104,23 @@ def build_unit_metrics(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[s
     unit (model.unit_period_counts, model.unit_period_elapsed) for model.unit_metrics_current."""
     run_sql_file(con, "model/fact_rules")
     run_sql_file(con, "model/unit_counts", {"as_of": as_of})
-    return _roll_up(con, "as_was", "unit_metrics", as_of)
+    return _roll_up(con, "as_was", as_of)
 
 
 def build_unit_metrics_current(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any]:
     """model.unit_metrics_current, today's tree (docs/spec §4.7): every unit alive at the as-of
     date × every period × metric code, each dossier counted for its receiving unit's current unit;
     needs model.unit_metrics's counts."""
-    return _roll_up(con, "current", "unit_metrics_current", as_of)
+    return _roll_up(con, "current", as_of)
 
 
 # The two trees of docs/spec §4.7 and the table each one's metrics are stored in.
 METRIC_TABLES = {"as_was": "unit_metrics", "current": "unit_metrics_current"}
 
 
-def _roll_up(con: duckdb.DuckDBPyConnection, tree: str, table_name: str, as_of: dt.date) -> dict[str, Any]:
-    assert METRIC_TABLES[tree] == table_name
+def _roll_up(con: duckdb.DuckDBPyConnection, tree: str, as_of: dt.date) -> dict[str, Any]:
+    """Roll the counts per receiving unit up on ``tree`` (model/unit_metrics.sql) into its table."""
+    table_name = METRIC_TABLES[tree]
     run_sql_file(con, "model/unit_metrics", {"tree": tree, "table_name": table_name})
     con.execute(f"CREATE OR REPLACE TABLE model.{table_name} AS SELECT * FROM model_unit_metrics_out")
     con.execute("DROP TABLE model_unit_metrics_out")
