@@ -6,9 +6,11 @@ catalogue), formatted by publish/report_format.py, and for the page gathered, ra
 into a view model by publish/report_model.py. Text is in Vietnamese with English beside it.
 
 The HTML page (``write_scorecard_html``) is one self-contained file (docs/spec §5, "The scorecard
-page"): the Jinja template ``scorecard_template.html`` with its inline CSS and the inline SVG
-charts of ``scorecard_charts.svg``; no script, no font or image from the network. The template
-escapes every value itself (autoescape): no HTML is written here.
+page"; docs/bi.md): the Jinja template ``scorecard_template.html`` with its inline CSS, the inline
+SVG charts of ``scorecard_charts.svg`` and one small inline script that sorts and searches the
+unit table; no font, image or script from the network, and the only links are the downloads
+written next to the page. The template escapes every value itself (autoescape): no HTML is
+written here.
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ from reform_pipeline.publish.report_data import (
 )
 from reform_pipeline.publish.report_format import (
     AS_WAS,
+    RANK,
     TREE_SHORT,
     bilingual,
     format_measured,
     format_points,
+    format_rank,
     format_target,
     format_value,
     fraction,
@@ -133,7 +137,7 @@ def _row_cells(row: TargetRow, *, kpi: str, kind: str, tree: str) -> list[str]:
         str(row.year),
         kpi,
         format_target(kind, row.comparator, row.target),
-        format_measured(kind, row.value, row.target),
+        format_rank(row.value, row.denominator) if kind == RANK else format_measured(kind, row.value, row.target),
         status_label(row.status),
         tree,
     ]
@@ -257,10 +261,15 @@ def _environment() -> jinja2.Environment:
 
 
 def scorecard_html(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, *, min_denominator: int = MIN_DENOMINATOR
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    *,
+    min_denominator: int = MIN_DENOMINATOR,
+    built_at: dt.datetime | None = None,
 ) -> str:
-    """The whole scorecard page as one self-contained HTML string."""
-    page = page_model(con, as_of, min_denominator=min_denominator)
+    """The whole scorecard page as one self-contained HTML string; ``built_at``: the build time
+    it shows, in Vietnam's time with its offset (now when not given)."""
+    page = page_model(con, as_of, min_denominator=min_denominator, built_at=built_at)
     return _environment().get_template(PAGE_TEMPLATE).render(page=page)
 
 
@@ -270,11 +279,12 @@ def write_scorecard_html(
     as_of: dt.date,
     *,
     min_denominator: int = MIN_DENOMINATOR,
+    built_at: dt.datetime | None = None,
 ) -> Path:
     """Write the scorecard page to ``path`` atomically (temporary file, then ``os.replace``)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    page = scorecard_html(con, as_of, min_denominator=min_denominator)
+    page = scorecard_html(con, as_of, min_denominator=min_denominator, built_at=built_at)
     fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -3,7 +3,9 @@
 Every query is a file ``sql/publish/report_*.sql``, run with its values bound as parameters:
 ``score.scorecard``, ``score.index_766``, ``model.unit_metrics_current`` (today's units, with the
 history of the units that ended restated on them), ``model.unit_metrics`` (the tree as it was),
-``model.units``, ``staging.targets`` and ``staging.unit_closure``. Each number says which of the
+``model.units``, ``staging.targets``, ``staging.unit_closure``, ``staging.rankings`` (the
+national rankings, docs/spec §2.7), and for the "about the data" box ``meta.run_context``,
+``meta.input_files`` and ``meta.quarantine`` (file names and counts only, never a row's values). Each number says which of the
 two trees it comes from (docs/spec §4.7): the plan targets, their monthly trends and the units to
 improve are read on today's tree (the tree as it was only for a scope unit that has ended, as
 score.scorecard does); the 766 index follows the tree as it was (docs/spec §4.5). The labels and
@@ -86,6 +88,7 @@ class TargetRow:
     as_of: dt.date | None
     source: str | None
     tree: str | None  # 'current' (today's units, restated) or 'as_was' (docs/spec §4.7)
+    value_source: str | None = None  # who published a national ranking's rank (docs/spec §2.7)
 
 
 @dataclass(frozen=True)
@@ -160,3 +163,39 @@ def received_on_both_trees(
 def as_of_date(rows: Sequence[TargetRow]) -> dt.date | None:
     dates = [row.as_of for row in rows if row.as_of is not None]
     return max(dates) if dates else None
+
+
+def year_span(
+    con: duckdb.DuckDBPyConnection, scope_code: str, tree: str, year: int, last_month: int
+) -> dict[str, dict[str, Any]]:
+    """Per metric code, one unit's ``year`` row of ``year`` on ``tree`` and the sums over its
+    months 1 … ``last_month`` (sql/publish/report_year_span.sql); empty when the year has no row."""
+    rows = records(con, "report_year_span", scope=scope_code, tree=tree, year=year, last_month=last_month)
+    return {row["metric_code"]: row for row in rows}
+
+
+def rankings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every published national ranking (staging.rankings) with its index's labels (docs/spec §2.7)."""
+    return records(con, "report_rankings")
+
+
+@dataclass(frozen=True)
+class AboutData:
+    """What the "about the data" box says: the run's as-of date and how it was chosen, every input
+    file seen (name, kind, status, counts, the reason of a skipped or unreadable one) and the rows
+    quarantined per reason."""
+
+    as_of: dt.date | None
+    as_of_source: str | None
+    files: list[dict[str, Any]]
+    reasons: list[dict[str, Any]]
+
+
+def about_data(con: duckdb.DuckDBPyConnection) -> AboutData:
+    context = records(con, "report_run_context")
+    return AboutData(
+        as_of=context[0]["as_of"] if context else None,
+        as_of_source=context[0]["as_of_source"] if context else None,
+        files=records(con, "report_input_files"),
+        reasons=records(con, "report_quarantine_reasons"),
+    )
