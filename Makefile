@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DUCKDB_OLD := 1.1.3
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test ui sample bench clean
+.PHONY: setup browser run test ui sample bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --target $(VENV)/duckdb-old duckdb==$(DUCKDB_OLD)
 	touch $(STAMP)
 
+# The page tests open the scorecard page in the Debian package chromium, driven by Playwright
+# (reform_pipeline_tests/publish/test_page_in_browser.py): installed here where it is missing
+# (CI runs `make test` as root on a fresh Debian), never skipped; without apt-get, stop and say so.
+CHROMIUM_PACKAGES := chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { \
+	    echo "make test needs Chromium for the page tests, and apt-get is not available: install chromium and put it on the PATH" >&2; \
+	    exit 1; }; \
+	  echo "installing $(CHROMIUM_PACKAGES) for the page tests"; \
+	  $(APT_GET) install -y --no-install-recommends $(CHROMIUM_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(CHROMIUM_PACKAGES); }; }
+
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
@@ -26,7 +42,7 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m reform_pipeline.run
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 ui: setup $(DAGSTER_HOME)/dagster.yaml
