@@ -46,30 +46,34 @@ def ingest_reference(
     load_catalogue(con)
     run_sql_file(con, "ingest/reference_setup")
     reports: list[FileReport] = []
-    # Reading stays outside the transaction: a file DuckDB fails to parse (and that is then
-    # read another way) must not abort it.
-    for order, path in enumerate(files["agencies"]):
-        reports.append(read_reference_file(con, "agencies", path, order, progress))
+    # each reference file hashed once: its record (meta.input_files) and its kept copy use it
+    digests = {path.name: sha256(path) for kind in REFERENCE_KINDS for path in files[kind]}
+
+    def read(kind: str) -> None:
+        # Reading stays outside the transactions: a file DuckDB fails to parse (and that is then
+        # read another way) must not abort one.
+        for order, path in enumerate(files[kind]):
+            reports.append(read_reference_file(con, kind, path, order, progress, digests[path.name]))
+
+    read("agencies")
     with transaction(con):
         run_sql_file(con, "ingest/reference_quarantine_clear")
         store_agencies(con)
     # unit changes, procedures and targets are checked against the units just stored
-    for order, path in enumerate(files["unit_changes"]):
-        reports.append(read_reference_file(con, "unit_changes", path, order, progress))
+    read("unit_changes")
     with transaction(con):
         store_unit_changes(con)
     for kind in ("procedures", "calendar", "targets", "rankings"):
-        for order, path in enumerate(files[kind]):
-            reports.append(read_reference_file(con, kind, path, order, progress))
+        read(kind)
     with transaction(con):
         run_sql_file(con, "ingest/reference_store")
         _count_quarantine(con, reports)
-        paths = {path.name: path for kind_files in files.values() for path in kind_files}
+        paths = {path.name: path for kind in REFERENCE_KINDS for path in files[kind]}
         for report in reports:
             announce(report, progress)
         not_read = [(r, None, None) for r in skipped if r.kind in REFERENCE_KINDS]
         record_files(
-            con, [(r, paths[r.file_name], sha256(paths[r.file_name])) for r in reports] + not_read, merged=True
+            con, [(r, paths[r.file_name], digests[r.file_name]) for r in reports] + not_read, merged=True
         )
     if value(con, "ingest/agencies_count") == 0:
         raise MissingInput(
@@ -79,24 +83,29 @@ def ingest_reference(
     return reports
 
 
-def read_reference_file(con, kind: str, path: Path, order: int, progress: Progress) -> FileReport:
+def read_reference_file(con, kind: str, path: Path, order: int, progress: Progress, digest: str) -> FileReport:
     """Read one reference file and validate its rows into ``<kind>_candidates``. A file that
     cannot be read is read from its last readable version, where the warehouse keeps one (docs/spec
-    §2.0, "A file that breaks later"): reported ``unreadable`` with that version's counts."""
+    §2.0, "A file that breaks later"): reported ``unreadable`` with that version's counts.
+    ``digest``: the file's sha256."""
     try:
-        source = stage_source(con, path)
+        report = _validate(con, kind, path, order)
     except UnreadableFile as exc:
         return _read_previous_version(con, kind, path, order, progress, str(exc))
-    report = validate_reference_file(con, kind, path, source.headers, order)
-    report.ignored_sheets = ignored_sheets(source, path)
-    keep_copy(con, kind, path)
+    keep_copy(con, kind, path, digest)
     return report
 
 
-def keep_copy(con, kind: str, path: Path) -> None:
+def _validate(con, kind: str, path: Path, order: int) -> FileReport:
+    source = stage_source(con, path)
+    report = validate_reference_file(con, kind, path, source.headers, order)
+    report.ignored_sheets = ignored_sheets(source, path)
+    return report
+
+
+def keep_copy(con, kind: str, path: Path, digest: str) -> None:
     """Keep the bytes of a reference file just read, for the night it turns unreadable. Skipped
-    when the copy kept is of the same content."""
-    digest = sha256(path)
+    when the copy kept is of the same content (``digest``)."""
     if value(con, "ingest/reference_copy_hash", {"file_name": path.name}) != digest:
         run_sql_file(con, "ingest/reference_copy_store", {
             "file_name": path.name, "kind": kind, "sha256": digest, "content": path.read_bytes()})
@@ -110,9 +119,7 @@ def _read_previous_version(con, kind: str, path: Path, order: int, progress: Pro
     with tempfile.TemporaryDirectory(prefix="reform-reference-") as folder:
         copy = Path(folder) / path.name
         copy.write_bytes(content)
-        source = stage_source(con, copy)
-        report = validate_reference_file(con, kind, copy, source.headers, order)
-        report.ignored_sheets = ignored_sheets(source, copy)
+        report = _validate(con, kind, copy, order)
     progress(f"{path.name}: cannot be read ({reason}); its last readable version is used")
     report.status, report.message, report.previous_version_kept = "unreadable", f"{reason} (previous version kept)", True
     return report
