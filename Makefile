@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DUCKDB_OLD := 1.1.3
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup browser run test ui sample bench clean
+.PHONY: setup browser postgres run test ui sample bench clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,23 @@ browser:
 	  $(APT_GET) install -y --no-install-recommends $(CHROMIUM_PACKAGES) \
 	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(CHROMIUM_PACKAGES); }; }
 
+# The tests of the distributed deployment (deploy/postgres/dagster.yaml) start a throwaway
+# PostgreSQL server of their own (reform_pipeline_tests/postgres.py) from the Debian package
+# postgresql's binaries in /usr/lib/postgresql/<version>/bin: installed here where they are
+# missing, as chromium above, never skipped; without apt-get, stop and say so.
+POSTGRES_PACKAGES := postgresql
+
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { \
+	    echo "make test needs a PostgreSQL server (initdb, pg_ctl, postgres under /usr/lib/postgresql/*/bin), and apt-get is not available: install the Debian package postgresql or its equivalent" >&2; \
+	    exit 1; }; \
+	  echo "installing $(POSTGRES_PACKAGES) for the PostgreSQL storage tests"; \
+	  $(APT_GET) install -y --no-install-recommends $(POSTGRES_PACKAGES) \
+	    || { $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $(POSTGRES_PACKAGES); }; \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	    echo "installing $(POSTGRES_PACKAGES) left no initdb under /usr/lib/postgresql/*/bin" >&2; exit 1; }; }
+
 $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
@@ -42,7 +59,7 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dagster.yaml
 run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m reform_pipeline.run
 
-test: setup browser
+test: setup browser postgres
 	$(BIN)/python -m pytest
 
 ui: setup $(DAGSTER_HOME)/dagster.yaml
