@@ -1,6 +1,8 @@
 """``make run``: run the nightly job once on the raw folder and print a summary.
 
     python -m reform_pipeline.run
+    python -m reform_pipeline.run --province 56     # the provinces deployment: one province
+    python -m reform_pipeline.run --national        # the provinces deployment: the national roll-up
 
 Honours the REFORM_* variables (docs/spec §3). When DAGSTER_HOME is set (the Makefile sets it to
 ``.dagster_home``) the run is recorded there, as a run of the job ``nightly_refresh``, and shows
@@ -23,12 +25,15 @@ Exit status (docs/operating.md, "Reading a stop"):
 
 from __future__ import annotations
 
+import argparse
 import gc
+import importlib
 import logging
 import os
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from reform_pipeline.ingest.build import MissingInput
@@ -41,6 +46,7 @@ RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # workspace.yaml's code location, and the repository Dagster makes of a Definitions object
 CODE_LOCATION = "reform_pipeline"
+PROVINCES_LOCATION = "reform_provinces"  # deploy/provinces/workspace.yaml
 REPOSITORY = "__repository__"
 REPO = Path(__file__).resolve().parents[1]
 # Errors raised inside a step that are the operator's to fix, not the pipeline's: one line and
@@ -49,10 +55,52 @@ _CONFIG_ERRORS = {"ConfigError", "WarehouseUnusable", "MissingInput"}
 _BUSY_ERRORS = {"WarehouseBusy"}
 
 
-def main() -> int:
+@dataclass(frozen=True)
+class Target:
+    """What one command runs: the single-province job, one province's, or the national roll-up."""
+    module: str
+    location: str
+    job_name: str
+    tags: dict[str, str]
+    settings: Settings | None  # the folders the run reads and writes (None: the national roll-up)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m reform_pipeline.run",
+        description="Run the pipeline once, in this process, and print a summary (docs/operating.md).")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--province", metavar="CODE",
+                       help="the provinces deployment (REFORM_PROVINCES_DIR): build this province only")
+    which.add_argument("--national", action="store_true",
+                       help="the provinces deployment: build the national BI file and page from the "
+                            "provinces' published BI files")
+    return parser.parse_args(argv)
+
+
+def target_of(args: argparse.Namespace) -> Target:
+    from reform_pipeline.ops import NIGHTLY_JOB_NAME
+
+    if not args.province and not args.national:
+        return Target("reform_pipeline.definitions", CODE_LOCATION, NIGHTLY_JOB_NAME, {}, Settings.from_env())
+    from reform_pipeline.provinces import PARTITION_TAG, Deployment
+
+    deployment = Deployment.from_env()
+    module = "reform_pipeline.provinces_definitions"
+    if args.national:
+        return Target(module, PROVINCES_LOCATION, "national_rollup", {}, None)
+    province = deployment.province(args.province.strip())
+    return Target(module, PROVINCES_LOCATION, "province_refresh", {PARTITION_TAG: province.code},
+                  province.settings(Settings.from_env()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     try:
-        settings = Settings.from_env()
-        preflight(settings)
+        target = target_of(args)
+        settings = target.settings
+        if settings is not None:
+            preflight(settings)
     except (ConfigError, MissingInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -60,7 +108,7 @@ def main() -> int:
     from reform_pipeline.ops.run_health import recover_dead_runs
 
     try:
-        import reform_pipeline.definitions  # noqa: F401  (a configuration error shows on import)
+        importlib.import_module(target.module)  # a configuration error shows on import
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -72,7 +120,7 @@ def main() -> int:
         recover_dead_runs(instance, log=lambda line: print(f"note: {line}"))
         started = time.perf_counter()
         try:
-            result = run_nightly_job(instance)
+            result = run_job(instance, target)
         except KeyboardInterrupt:
             print("interrupted: the run was stopped; the previous BI file, if any, was left in place",
                   file=sys.stderr)
@@ -87,6 +135,11 @@ def main() -> int:
         return report_failure(result)
     print()
     print(f"reform_pipeline: run finished in {elapsed:.1f} s")
+    if settings is None:
+        print(national_summary_of(result))
+        return EXIT_OK
+    if args.province:
+        print(f"  province       {args.province.strip()}")
     print(f"  warehouse      {settings.warehouse}")
     print(f"  BI file        {settings.bi_db}")
     print(f"  scorecard page {settings.report_html}")
@@ -98,26 +151,26 @@ def main() -> int:
 _interrupted: list[int] = []
 
 
-def run_nightly_job(instance):
-    """Run the job `nightly_refresh` in this process, recorded as a run of the code location
-    `reform_pipeline` of workspace.yaml: the UI shows it under that job and can re-execute it,
-    as it can a run the schedule or the sensor started."""
+def run_job(instance, target: Target):
+    """Run the target's job in this process, recorded as a run of its code location
+    (`reform_pipeline` of workspace.yaml, or `reform_provinces` of deploy/provinces/workspace.yaml):
+    the UI shows it under that job and can re-execute it, as it can a run the schedule or a sensor
+    started. A province's run carries its partition tag, as a queued run of that province does."""
     from dagster._core.definitions.reconstruct import ReconstructableRepository
     from dagster._core.execution.api import execute_run
     from dagster._core.remote_origin import ManagedGrpcPythonEnvCodeLocationOrigin, RemoteRepositoryOrigin
     from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
     from dagster._core.utils import make_new_run_id
 
-    from reform_pipeline.ops import NIGHTLY_JOB_NAME
     from reform_pipeline.resources import worker_tags
 
-    module = "reform_pipeline.definitions"
+    module, job_name = target.module, target.job_name
     recon_job = ReconstructableRepository.for_module(module, "defs", working_directory=str(REPO)) \
-        .get_reconstructable_job(NIGHTLY_JOB_NAME)
+        .get_reconstructable_job(job_name)
     origin = RemoteRepositoryOrigin(
         ManagedGrpcPythonEnvCodeLocationOrigin(
             LoadableTargetOrigin(executable_path=sys.executable, module_name=module, working_directory=str(REPO)),
-            location_name=CODE_LOCATION,
+            location_name=target.location,
         ),
         REPOSITORY,
     )
@@ -126,8 +179,8 @@ def run_nightly_job(instance):
         job_def=recon_job.get_definition(),
         run_id=run_id,
         run_config=RUN_CONFIG,
-        tags={"started_by": "make run", **worker_tags(run_id)},
-        remote_job_origin=origin.get_job_origin(NIGHTLY_JOB_NAME),
+        tags={"started_by": "make run", **target.tags, **worker_tags(run_id)},
+        remote_job_origin=origin.get_job_origin(job_name),
         job_code_origin=recon_job.get_python_origin(),
     )
     return execute_run(recon_job, run, instance, raise_on_error=False)
@@ -234,6 +287,14 @@ def run_summary_of(result) -> str:
     return "  (no summary: the BI file was not published by this run)"
 
 
+def national_summary_of(result) -> str:
+    """The national roll-up's metadata, one line per entry."""
+    for materialization in result.asset_materializations_for_node("national_bi"):
+        return "\n".join(f"  {key}: {getattr(value, 'value', value)}"
+                         for key, value in materialization.metadata.items())
+    return "  (the national roll-up published nothing)"
+
+
 def preflight(settings: Settings) -> None:
     """Fail early, with a message that names the folder or file, when a required input is
     missing or an output cannot be written."""
@@ -267,8 +328,8 @@ if __name__ == "__main__":
     # Only here, where exit_now follows: frozen objects are never freed, which a normal
     # interpreter exit reports (DuckDB's bindings list them as leaked).
     try:
-        import reform_pipeline.definitions  # noqa: F401
-    except ConfigError as exc:
+        importlib.import_module(target_of(parse_args()).module)
+    except (ConfigError, MissingInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         exit_now(EXIT_CONFIG)
     gc.freeze()

@@ -1,0 +1,184 @@
+"""The code location of the provinces deployment (docs/deploy.md, docs/spec §3.1).
+
+The single-province pipeline's assets and checks, unchanged, partitioned by province: a run of
+partition ``56`` builds Khánh Hòa under ``$REFORM_PROVINCES_DIR/56/`` (reform_pipeline/provinces.py
+points the resources there when the run starts). Around them:
+
+- ``province_refresh``: the whole pipeline for one province, one run per province;
+- ``nightly_provinces_0130``: at 01:30 Vietnam time, one run per province of the provinces file,
+  all tagged with the night; Dagster's run queue runs them, as many at once as DAGSTER_HOME's
+  ``max_concurrent_runs`` allows and never two of one province (deploy/provinces/dagster.yaml);
+- ``national_after_provinces``: once every province run of the night has finished, one run of
+  ``national_rollup``, which reads the provinces' published BI files and publishes the national
+  one (reform_pipeline/national/).
+
+A province that fails, or whose publish gate stops it (docs/spec §5.1), stops only its own run:
+its BI file keeps the previous numbers, which the national file shows with their as-of date.
+"""
+
+
+import datetime as dt
+import hashlib
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSelection,
+    DagsterRunStatus,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    MaterializeResult,
+    MetadataValue,
+    RunRequest,
+    RunsFilter,
+    ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SkipReason,
+    StaticPartitionsDefinition,
+    asset,
+    define_asset_job,
+    in_process_executor,
+    map_asset_specs,
+    schedule,
+    sensor,
+)
+
+from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS
+from reform_pipeline.definitions import ALL_ASSETS, ALL_CHECKS
+from reform_pipeline.ops import VIETNAM_TIMEZONE
+from reform_pipeline.ops.console import one_line_console_logger
+from reform_pipeline.ops.schedules import NIGHTLY_CRON
+from reform_pipeline.provinces import Deployment, ProvinceResource
+
+PROVINCE_JOB_NAME = "province_refresh"
+NATIONAL_JOB_NAME = "national_rollup"
+# The night a province run belongs to (the schedule's date in Vietnam): the national sensor waits
+# for every run of a night.
+NIGHT_TAG = "reform/night"
+FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+
+deployment = Deployment.from_env()
+province_partitions = StaticPartitionsDefinition(deployment.codes)
+
+PROVINCE_ASSETS = map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=province_partitions),
+                                  ALL_ASSETS)
+
+# One province per run, in one process, as the single-province job (definitions.py): its steps
+# share the province's warehouse file.
+province_job = define_asset_job(
+    PROVINCE_JOB_NAME, selection=AssetSelection.assets(*PROVINCE_ASSETS), partitions_def=province_partitions,
+    executor_def=in_process_executor, tags={"dagster/retry_strategy": "ALL_STEPS"},
+    description="The whole pipeline for one province (its partition): its warehouse, BI file and page.",
+)
+
+
+def latest_province_runs(instance, codes: list[str]) -> dict[str, object]:
+    """Each province's latest run of ``province_refresh`` (None: never run)."""
+    latest = {}
+    for code in codes:
+        runs = instance.get_runs(
+            filters=RunsFilter(job_name=PROVINCE_JOB_NAME, tags={"dagster/partition": code}), limit=1)
+        latest[code] = runs[0] if runs else None
+    return latest
+
+
+@asset(
+    group_name="national", kinds=DUCKDB_KINDS, owners=OWNERS, deps=["bi_database"],
+)
+def national_bi(context: AssetExecutionContext) -> MaterializeResult:
+    """The national BI file and page (`$REFORM_PROVINCES_DIR/national/`): every mart table of the
+    provinces' published BI files with a province column, the provinces with the as-of date of the
+    numbers shown, and the national 766 ranking. Reads the provinces' files read-only; a province
+    whose last run failed shows its previous numbers, marked (docs/spec §5.3)."""
+    from reform_pipeline.national import ProvinceSource, build_national
+
+    current = Deployment.from_env()
+    runs = latest_province_runs(context.instance, current.codes)
+    sources = [
+        ProvinceSource(
+            code=p.code, name=p.name, bi_db=p.bi_db,
+            last_run_status=runs[p.code].status.value if runs[p.code] is not None else None,
+            last_run_id=runs[p.code].run_id if runs[p.code] is not None else None,
+        )
+        for p in current.provinces
+    ]
+    summary = build_national(sources, current.national_bi, run_id=context.run.run_id, log=context.log.info)
+    return MaterializeResult(metadata=summary.metadata())
+
+
+national_job = define_asset_job(
+    NATIONAL_JOB_NAME, selection=AssetSelection.assets(national_bi), executor_def=in_process_executor,
+    description="The national BI file and page, from the provinces' published BI files.",
+)
+
+
+def night_of(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone(dt.timedelta(hours=7))).date().isoformat()
+
+
+@schedule(
+    name="nightly_provinces_0130", cron_schedule=NIGHTLY_CRON, execution_timezone=VIETNAM_TIMEZONE,
+    job=province_job, default_status=DefaultScheduleStatus.RUNNING,
+    description=(
+        "Every night at 01:30 Asia/Ho_Chi_Minh, one run per province of the provinces file, queued: "
+        "the run queue starts as many as DAGSTER_HOME's max_concurrent_runs allows, one per province "
+        "at a time. The national roll-up follows once they have all finished."
+    ),
+)
+def nightly_provinces(context: ScheduleEvaluationContext):
+    night = night_of(context.scheduled_execution_time)
+    return [
+        RunRequest(run_key=f"{night}-{code}", partition_key=code, tags={NIGHT_TAG: night})
+        for code in Deployment.from_env().codes
+    ]
+
+
+def night_is_over(runs_of_night: list, codes: list[str]) -> tuple[bool, str]:
+    """Whether every province of ``codes`` has a run in ``runs_of_night`` and the latest of each
+    has finished; with what is still awaited when not."""
+    latest: dict[str, object] = {}
+    for run in runs_of_night:  # newest first
+        code = run.tags.get("dagster/partition")
+        if code in codes and code not in latest:
+            latest[code] = run
+    waiting = [c for c in codes if c not in latest or latest[c].status not in FINISHED]
+    if waiting:
+        return False, f"{len(waiting)} of {len(codes)} provinces not finished (first: {', '.join(waiting[:5])})"
+    return True, ""
+
+
+@sensor(
+    name="national_after_provinces", job=national_job, minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=(
+        "Starts the national roll-up once every province run of the latest night has finished "
+        "(succeeded, failed or canceled), and again if a province is rerun that night."
+    ),
+)
+def national_after_provinces(context: SensorEvaluationContext):
+    tagged = context.instance.get_run_records(filters=RunsFilter(job_name=PROVINCE_JOB_NAME), limit=200)
+    nights = sorted({r.dagster_run.tags[NIGHT_TAG] for r in tagged if NIGHT_TAG in r.dagster_run.tags})
+    if not nights:
+        return SkipReason("no province run of a night yet")
+    night = nights[-1]
+    runs = context.instance.get_runs(filters=RunsFilter(job_name=PROVINCE_JOB_NAME, tags={NIGHT_TAG: night}))
+    codes = Deployment.from_env().codes
+    over, waiting = night_is_over(runs, codes)
+    if not over:
+        return SkipReason(f"night {night}: {waiting}")
+    finals = sorted(run.run_id for run in runs if run.status in FINISHED)
+    key = hashlib.sha256("\n".join(finals).encode()).hexdigest()[:16]
+    return RunRequest(run_key=f"national-{night}-{key}", tags={NIGHT_TAG: night})
+
+
+defs = Definitions(
+    assets=[*PROVINCE_ASSETS, national_bi],
+    asset_checks=ALL_CHECKS,
+    jobs=[province_job, national_job],
+    schedules=[nightly_provinces],
+    sensors=[national_after_provinces],
+    resources={"warehouse": ProvinceResource(resource_key="warehouse"),
+               "reform": ProvinceResource(resource_key="reform")},
+    executor=in_process_executor,
+    loggers={"console": one_line_console_logger},
+)
