@@ -66,7 +66,7 @@ PROVINCE_ASSETS = map_asset_specs(lambda spec: spec.replace_attributes(partition
 # One province per run, in one process, as the single-province job (definitions.py): its steps
 # share the province's warehouse file.
 province_job = define_asset_job(
-    PROVINCE_JOB_NAME, selection=AssetSelection.assets(*PROVINCE_ASSETS), partitions_def=province_partitions,
+    PROVINCE_JOB_NAME, selection=AssetSelection.assets(*PROVINCE_ASSETS),
     executor_def=in_process_executor, tags={"dagster/retry_strategy": "ALL_STEPS"},
     description="The whole pipeline for one province (its partition): its warehouse, BI file and page.",
 )
