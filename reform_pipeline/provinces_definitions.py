@@ -89,7 +89,7 @@ def national_bi(context: AssetExecutionContext) -> MaterializeResult:
     """The national BI file and page (`$REFORM_PROVINCES_DIR/national/`): every mart table of the
     provinces' published BI files with a province column, the provinces with the as-of date of the
     numbers shown, and the national 766 ranking. Reads the provinces' files read-only; a province
-    whose last run failed shows its previous numbers, marked (docs/spec §5.3)."""
+    whose last run failed shows its previous numbers, marked (docs/spec §5.2)."""
     from reform_pipeline.national import ProvinceSource, build_national
 
     current = Deployment.from_env()
