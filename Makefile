@@ -65,8 +65,22 @@ test: setup browser postgres
 ui: setup $(DAGSTER_HOME)/dagster.yaml
 	exec $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+# The provinces deployment (docs/deploy.md, docs/spec §3.1): every province of the provinces file
+# a partition, built through the daemon's run queue, PARALLEL runs at once.
+REFORM_PROVINCES_DIR ?= $(CURDIR)/data/provinces
+PROVINCES_HOME ?= $(CURDIR)/.dagster_home_provinces
+PARALLEL ?= 2
+
+provinces-home:
+	@case '$(PARALLEL)' in ''|*[!0-9]*|0) echo "PARALLEL=$(PARALLEL) is not a number of runs (1 or more)" >&2; exit 2;; esac
+	mkdir -p $(PROVINCES_HOME) $(REFORM_PROVINCES_DIR)
+	sed 's/^    max_concurrent_runs: .*/    max_concurrent_runs: $(PARALLEL)/' deploy/provinces/dagster.yaml > $(PROVINCES_HOME)/dagster.yaml
+
+provinces-ui: setup provinces-home
+	DAGSTER_HOME=$(PROVINCES_HOME) REFORM_PROVINCES_DIR=$(REFORM_PROVINCES_DIR) exec $(BIN)/dagster dev -w deploy/provinces/workspace.yaml -h 127.0.0.1 -p 3000
+
 sample: setup
 	$(BIN)/python -m reform_pipeline.sample --out data/raw --manifest data/sample_manifest.json
 
 clean:
-	rm -rf data/warehouse data/bi .dagster_home
+	rm -rf data/warehouse data/bi .dagster_home .dagster_home_provinces
