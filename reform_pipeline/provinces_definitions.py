@@ -103,7 +103,7 @@ def national_bi(context: AssetExecutionContext) -> MaterializeResult:
         for p in current.provinces
     ]
     summary = build_national(sources, current.national_bi, run_id=context.run.run_id, log=context.log.info)
-    return MaterializeResult(metadata=summary.metadata())
+    return MaterializeResult(metadata=summary.as_metadata())
 
 
 national_job = define_asset_job(
