@@ -199,3 +199,51 @@ class ProvinceResource(ConfigurableResource):
         else:
             with resource.yield_for_execution(context) as ready:
                 yield ready
+
+
+# -- Kubernetes (docs/deploy.md, "Volumes") --------------------------------------------------------
+
+K8S_VOLUMES_VARIABLE = "REFORM_K8S_VOLUMES"
+K8S_CONFIG_TAG = "dagster-k8s/config"  # merged by dagster-k8s's K8sRunLauncher into the run's pod
+PROVINCE_CLAIM = "reform-province-{code}"
+BI_CLAIM = "reform-bi"
+NATIONAL_CLAIM = "reform-national"
+
+
+def k8s_volumes_on(environ: dict[str, str] | None = None) -> bool:
+    from reform_pipeline.settings import parse_flag
+
+    env = os.environ if environ is None else environ
+    return parse_flag(K8S_VOLUMES_VARIABLE, env.get(K8S_VOLUMES_VARIABLE))
+
+
+def k8s_province_tags(code: str, root: Path) -> dict[str, str]:
+    """The run tag that mounts province ``code``'s own volume at ``<root>/<code>`` and its folder
+    of the shared BI volume at ``<root>/<code>/bi``, in that run's pod only."""
+    import json
+
+    config = {
+        "pod_spec_config": {"volumes": [
+            {"name": "province", "persistent_volume_claim": {"claim_name": PROVINCE_CLAIM.format(code=code)}},
+            {"name": "bi", "persistent_volume_claim": {"claim_name": BI_CLAIM}}]},
+        "container_config": {"volume_mounts": [
+            {"name": "province", "mount_path": str(root / code)},
+            {"name": "bi", "mount_path": str(root / code / "bi"), "sub_path": f"{code}/bi"}]},
+    }
+    return {K8S_CONFIG_TAG: json.dumps(config, sort_keys=True)}
+
+
+def k8s_national_tags(root: Path) -> dict[str, str]:
+    """The run tag of the national roll-up's pod: every province's BI folder read-only, and the
+    national folder read-write."""
+    import json
+
+    config = {
+        "pod_spec_config": {"volumes": [
+            {"name": "bi", "persistent_volume_claim": {"claim_name": BI_CLAIM, "read_only": True}},
+            {"name": "national", "persistent_volume_claim": {"claim_name": NATIONAL_CLAIM}}]},
+        "container_config": {"volume_mounts": [
+            {"name": "bi", "mount_path": str(root), "read_only": True},
+            {"name": "national", "mount_path": str(root / NATIONAL_FOLDER)}]},
+    }
+    return {K8S_CONFIG_TAG: json.dumps(config, sort_keys=True)}

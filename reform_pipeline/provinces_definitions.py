@@ -41,6 +41,7 @@ from dagster import (
     map_asset_specs,
     schedule,
     sensor,
+    static_partitioned_config,
 )
 
 from reform_pipeline.assets_common import DUCKDB_KINDS, OWNERS
@@ -48,7 +49,13 @@ from reform_pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 from reform_pipeline.ops import VIETNAM_TIMEZONE
 from reform_pipeline.ops.console import one_line_console_logger
 from reform_pipeline.ops.schedules import NIGHTLY_CRON
-from reform_pipeline.provinces import Deployment, ProvinceResource
+from reform_pipeline.provinces import (
+    Deployment,
+    ProvinceResource,
+    k8s_national_tags,
+    k8s_province_tags,
+    k8s_volumes_on,
+)
 
 PROVINCE_JOB_NAME = "province_refresh"
 NATIONAL_JOB_NAME = "national_rollup"
@@ -63,10 +70,23 @@ province_partitions = StaticPartitionsDefinition(deployment.codes)
 PROVINCE_ASSETS = map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=province_partitions),
                                   ALL_ASSETS)
 
+
+
+def province_run_tags(code: str) -> dict[str, str]:
+    """Tags every run of province ``code`` carries, however it is launched: on Kubernetes
+    (REFORM_K8S_VOLUMES=1), the mounts of the province's own volumes (docs/deploy.md)."""
+    return k8s_province_tags(code, deployment.root) if k8s_volumes_on() else {}
+
+
+@static_partitioned_config(deployment.codes, tags_for_partition_key_fn=province_run_tags)
+def province_run_config(code: str) -> dict:
+    return {}
+
+
 # One province per run, in one process, as the single-province job (definitions.py): its steps
 # share the province's warehouse file.
 province_job = define_asset_job(
-    PROVINCE_JOB_NAME, selection=AssetSelection.assets(*PROVINCE_ASSETS),
+    PROVINCE_JOB_NAME, selection=AssetSelection.assets(*PROVINCE_ASSETS), config=province_run_config,
     executor_def=in_process_executor, tags={"dagster/retry_strategy": "ALL_STEPS"},
     description="The whole pipeline for one province (its partition): its warehouse, BI file and page.",
 )
@@ -108,6 +128,7 @@ def national_bi(context: AssetExecutionContext) -> MaterializeResult:
 
 national_job = define_asset_job(
     NATIONAL_JOB_NAME, selection=AssetSelection.assets(national_bi), executor_def=in_process_executor,
+    tags=k8s_national_tags(deployment.root) if k8s_volumes_on() else None,
     description="The national BI file and page, from the provinces' published BI files.",
 )
 

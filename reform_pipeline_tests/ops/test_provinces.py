@@ -170,3 +170,22 @@ def test_the_command_names_an_unknown_province_and_a_missing_deployment(tmp_path
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and str(tmp_path / "56" / "raw") in result.stderr
     assert not (tmp_path / "56" / "bi").exists()
+
+
+def test_on_kubernetes_each_province_run_mounts_its_own_volume(provinces_location, monkeypatch):
+    import json
+
+    assert provinces_location.province_run_tags("56") == {}
+    monkeypatch.setenv("REFORM_K8S_VOLUMES", "1")
+    location = importlib.reload(provinces_location)
+    job = location.defs.resolve_job_def("province_refresh")
+    tags = job.partitioned_config.get_tags_for_partition_key("56")
+    config = json.loads(tags["dagster-k8s/config"])
+    root = location.deployment.root
+    assert config["pod_spec_config"]["volumes"][0]["persistent_volume_claim"]["claim_name"] == "reform-province-56"
+    assert {m["mount_path"] for m in config["container_config"]["volume_mounts"]} == {
+        str(root / "56"), str(root / "56" / "bi")}
+    national = json.loads(location.defs.resolve_job_def("national_rollup").tags["dagster-k8s/config"])
+    assert all(m.get("read_only") for m in national["container_config"]["volume_mounts"] if m["name"] == "bi")
+    monkeypatch.delenv("REFORM_K8S_VOLUMES")
+    importlib.reload(provinces_location)
