@@ -1,4 +1,4 @@
-"""The national roll-up (docs/spec §5.3): every province's published BI file, unioned into one
+"""The national roll-up (docs/spec §5.2): every province's published BI file, unioned into one
 national BI file, with the status of each province's numbers and a 766 ranking of provinces.
 
 **How a province's file is read.** Each province's BI file is ATTACHed ``READ_ONLY``, one
@@ -63,7 +63,7 @@ from reform_pipeline.publish.bi import (
 from reform_pipeline.settings import default_memory_limit, parse_lock_wait
 from reform_pipeline.warehouse import execute, run_sql_file
 
-# The statuses of mart.provinces (docs/spec §5.3).
+# The statuses of mart.provinces (docs/spec §5.2).
 CURRENT = "current"  # read from the province's file; its latest run succeeded
 PREVIOUS = "previous"  # read from the province's file; its latest run did not succeed (or none is known)
 PREVIOUS_NATIONAL = "previous_national"  # its file unreadable: the rows of the previous national file
@@ -158,7 +158,7 @@ def build_national(
     log: Callable[[str], None] = print,
 ) -> NationalSummary:
     """Build the national BI file ``national_bi`` and the page ``scorecard.html`` beside it from
-    the province files of ``sources`` (docs/spec §5.3), and swap both in whole."""
+    the province files of ``sources`` (docs/spec §5.2), and swap both in whole."""
     _check_sources(sources)
     national_bi = Path(national_bi)
     national_bi.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The national page (docs/spec §5.3, docs/bi.md "The national roll-up"): the 766 ranking of the
+"""The national page (docs/spec §5.2, docs/bi.md "The national roll-up"): the 766 ranking of the
 provinces, each province's status and the as-of date of its numbers (previous numbers marked),
 and a few headline indicators per province, from the national candidate file before it is swapped
 in (national/build.py).

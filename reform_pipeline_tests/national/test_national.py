@@ -1,4 +1,4 @@
-"""The national roll-up (docs/spec §5.3) over real province BI files: each one built by the
+"""The national roll-up (docs/spec §5.2) over real province BI files: each one built by the
 pipeline as users run it (``python -m reform_pipeline.run`` in its own process, on a generated
 raw folder with its own seed), once per module. Every test copies the files it reads into its own
 folder: no DuckDB file is shared between tests."""
@@ -384,6 +384,24 @@ def test_the_page_shows_every_province_escaped_and_self_contained(built, tmp_pat
                      " AND m.period_start = date_trunc('year', r.as_of)")[0][0]
     cell = page.cell("kpi-table", srcs[1].code, "dossiers_received")
     assert float(cell) == received
+
+
+def national_docs() -> str:
+    text = (REPO / "docs" / "bi.md").read_text(encoding="utf-8")
+    return text.split("\n## The national roll-up", 1)[1].split("\n## ", 1)[0]
+
+
+def test_docs_bi_md_lists_the_national_columns_and_its_query_runs(built, tmp_path):
+    build(sources(built, tmp_path), tmp_path)
+    docs = national_docs()
+    with duckdb.connect(str(national_path(tmp_path)), read_only=True) as con:
+        for table in ("provinces", "national_766_ranking", "national_run_info"):
+            section = docs.split(f"### `mart.{table}`", 1)[1].split("\n### ", 1)[0]
+            documented = re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", section, flags=re.M)
+            actual = [(name, kind) for name, kind, *_ in con.execute(f"DESCRIBE mart.{table}").fetchall()]
+            assert documented == actual, table
+        query = re.search(r"```\n(SELECT.*?)```", docs, flags=re.S)[1]
+        assert len(con.execute(query).fetchall()) == len(PROVINCES)
 
 
 class Page(HTMLParser):

@@ -1,4 +1,4 @@
--- The national page's headline indicators (docs/spec §5.3): for each province, its root unit's
+-- The national page's headline indicators (docs/spec §5.2): for each province, its root unit's
 -- year row on today's tree (mart.unit_metrics_current, docs/spec §4.7) for the year of the
 -- province's as-of date, over the year to that date. $metrics: the metric codes shown.
 SELECT p.province_code, m.metric_code, m.period_start, m.period_end, m.numerator, m.denominator,

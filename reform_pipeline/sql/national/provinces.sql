@@ -1,4 +1,4 @@
--- docs/spec §5.3 mart.provinces: one row per province of the national build's list, whether its
+-- docs/spec §5.2 mart.provinces: one row per province of the national build's list, whether its
 -- numbers are current, previous or missing, and the as-of date and build time of the numbers
 -- shown. The rows are inserted by reform_pipeline/national/build.py, values bound as parameters.
 CREATE TABLE national.mart.provinces (

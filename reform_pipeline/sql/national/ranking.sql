@@ -1,4 +1,4 @@
--- docs/spec §5.3 mart.national_766_ranking: the provinces ranked by the 766 score (docs/spec §4.5)
+-- docs/spec §5.2 mart.national_766_ranking: the provinces ranked by the 766 score (docs/spec §4.5)
 -- of their root unit over one calendar month, the same for every province: the latest whole month
 -- that every province with a whole month has (the earliest of their latest whole months). Ties
 -- share a rank (1, 2, 2, 4). A province without a score for that month is listed unranked, with

@@ -1,4 +1,4 @@
--- What the national 766 ranking (docs/spec §5.3) reads, from the unioned province tables.
+-- What the national 766 ranking (docs/spec §5.2) reads, from the unioned province tables.
 --
 -- national_roots: each province's root unit, the unit its scorecard page scores (the root of
 -- today's tree, docs/spec §2.3, §4.7): a unit without a parent, alive at the as-of date first,

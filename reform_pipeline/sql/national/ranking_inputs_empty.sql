@@ -1,5 +1,5 @@
 -- The inputs of the national 766 ranking when no province brought the tables it reads
--- (mart.units, mart.index_766): every province is then unranked (docs/spec §5.3).
+-- (mart.units, mart.index_766): every province is then unranked (docs/spec §5.2).
 CREATE OR REPLACE TEMP TABLE national_roots (
     province_code VARCHAR, scope_code VARCHAR, scope_name VARCHAR
 );

@@ -1,4 +1,4 @@
--- docs/spec §5.3 mart.national_run_info: one row, the national build being read.
+-- docs/spec §5.2 mart.national_run_info: one row, the national build being read.
 CREATE TABLE national.mart.national_run_info AS
 SELECT
     CAST($run_id AS VARCHAR) AS run_id,
