@@ -53,6 +53,7 @@ from typing import Any
 
 import duckdb
 
+from reform_pipeline.national.page import national_page_html
 from reform_pipeline.publish.bi import (
     BI_DISABLED_COMPRESSION,
     BI_STORAGE_VERSION,
@@ -193,8 +194,6 @@ def build_national(
             ).fetchone()
             # the page is rendered from the candidate before the swap: a page that cannot be
             # rendered publishes nothing
-            from reform_pipeline.national.page import national_page_html
-
             page_html = national_page_html(con, built_at=built_at)
             execute(con, f"DETACH {NATIONAL}")
         except BaseException:
