@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from reform_pipeline.model.calendar import CalendarOverride, calendar_days, calendar_span
-from reform_pipeline.warehouse import run_sql_file, scalar, sql_text
+from reform_pipeline.warehouse import execute, run_sql_file, scalar, sql_text
 
 # How many ended units the unit history's metadata lists by name.
 EXAMPLES = 20
@@ -121,9 +121,18 @@ METRIC_TABLES = {"as_was": "unit_metrics", "current": "unit_metrics_current"}
 def _roll_up(con: duckdb.DuckDBPyConnection, tree: str, as_of: dt.date) -> dict[str, Any]:
     """Roll the counts per receiving unit up on ``tree`` (model/unit_metrics.sql) into its table."""
     table_name = METRIC_TABLES[tree]
-    run_sql_file(con, "model/unit_metrics", {"tree": tree, "table_name": table_name})
-    con.execute(f"CREATE OR REPLACE TABLE model.{table_name} AS SELECT * FROM model_unit_metrics_out")
-    con.execute("DROP TABLE model_unit_metrics_out")
+    run_sql_file(con, "model/unit_metrics", {"tree": tree})
+    # The rows are written once, straight from the view into the tree's table; the catalogue
+    # check reads them there, and a refused table is rolled back to the one before.
+    execute(con, "BEGIN TRANSACTION")
+    try:
+        execute(con, f"CREATE OR REPLACE TABLE model.{table_name} AS SELECT * FROM model_unit_metrics_out")
+        run_sql_file(con, "model/unit_metrics_codes", {"table_name": table_name})
+        execute(con, "COMMIT")
+    except BaseException:
+        execute(con, "ROLLBACK")
+        raise
+    execute(con, "DROP VIEW model_unit_metrics_out")
     rows, units, periods, metric_codes, first_period = con.execute(
         "SELECT count(*), count(DISTINCT scope_code), "
         "count(DISTINCT (period_type, period_start)), count(DISTINCT metric_code), "

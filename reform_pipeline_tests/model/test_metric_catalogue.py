@@ -117,6 +117,19 @@ def test_a_computed_code_missing_from_the_catalogue_stops_the_model(con):
         build_model(con, "2025-04-30")
 
 
+def test_a_refused_table_is_rolled_back_to_the_one_before(con):
+    # model/build.py writes the rows straight into model.unit_metrics and checks the codes there,
+    # in one transaction: a refused table never replaces the one before.
+    add_some_dossiers(con)
+    build_model(con, "2025-04-30")
+    before = con.execute("SELECT * FROM model.unit_metrics ORDER BY ALL").fetchall()
+    con.execute("DELETE FROM meta.metric_catalogue WHERE metric_code = 'early_rate'")
+    add_dossier(con, "C", received_at="2025-04-02 08:00")
+    with pytest.raises(duckdb.Error, match=r"model.unit_metrics and the metric catalogue"):
+        build_model(con, "2025-04-30")
+    assert con.execute("SELECT * FROM model.unit_metrics ORDER BY ALL").fetchall() == before
+
+
 def test_a_catalogued_code_that_is_not_computed_stops_the_model(con):
     add_some_dossiers(con)
     con.execute(

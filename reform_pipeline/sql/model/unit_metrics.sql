@@ -1,8 +1,9 @@
 -- model.unit_metrics (the tree as it was) and model.unit_metrics_current (today's tree, docs/spec
 -- §4.7): every unit × period × metric code (docs/spec §4.3 populations, §4.4 metric codes,
 -- columns of docs/spec §5), from the counts per receiving unit of model/unit_counts.sql (run first).
--- Run once per tree, $tree = 'as_was' or 'current'; the rows go to the temp table
--- model_unit_metrics_out, which model/build.py stores under the tree's table name.
+-- Run once per tree, $tree = 'as_was' or 'current'; its last statement defines the rows as the temp
+-- view model_unit_metrics_out, which model/build.py writes once, straight into the tree's table,
+-- then compares with the metric catalogue (model/unit_metrics_codes.sql) before committing.
 --
 -- The two trees differ only in which receiving units a scope covers (model.unit_rollup, built by
 -- model/units.sql) and in which units and periods get rows:
@@ -16,7 +17,8 @@
 --   7. the catalogue metrics from staging.procedures by owning unit, and the units alive at the
 --      start of the period's year and at its end (internal_units_reduction),
 --   8. one row per metric code, for the tree's units and periods,
---   9. the codes of step 8 compared with the metric catalogue (meta.metric_catalogue).
+--   9. (model/unit_metrics_codes.sql) the codes of step 8 compared with the metric catalogue
+--      (meta.metric_catalogue).
 --
 -- Adding a metric: one row in reform_pipeline/catalogue/metrics.csv and its expression in step 8
 -- (docs/metrics.md); step 9 stops the run when the two disagree.
@@ -195,11 +197,13 @@ LEFT JOIN alive_by_current_scope AS at_end
     ON at_end.current_scope = scope_days.current_code AND at_end.day = scope_days.period_end;
 
 -- 8. Dense output: every unit × period × metric code of the tree (model_scope_periods). Counts are 0 when empty, never NULL; a
---    rate whose denominator is 0 is NULL.
+--    rate whose denominator is 0 is NULL. A view, not a table: the rows (3.5M at the national tree)
+--    are written once, into model.unit_metrics or model.unit_metrics_current, instead of into a
+--    temp table and then copied (benchmarks/README.md, *The unit history*).
 CREATE OR REPLACE TEMP MACRO model_rate(numerator, denominator) AS
     CASE WHEN denominator <> 0 THEN CAST(numerator AS DOUBLE) / denominator END;
 
-CREATE OR REPLACE TEMP TABLE model_unit_metrics_out AS
+CREATE OR REPLACE TEMP VIEW model_unit_metrics_out AS
 WITH measures AS (
     SELECT
         units.agency_code AS scope_code,
@@ -310,27 +314,3 @@ SELECT
     CAST(metric.denominator AS BIGINT) AS denominator,
     CAST(metric.value AS DOUBLE) AS value
 FROM metrics;
-
--- 9. Exactly the catalogue's codes (docs/spec §4.4): a code computed in step 8 but missing from
---    the catalogue would be published without a label, kind or target validation, and a
---    catalogued code not computed would be missing from every unit and period. Either stops the
---    run here, naming the codes. With no accepted dossier there are no rows to compare.
-WITH computed AS (
-    SELECT DISTINCT metric_code FROM model_unit_metrics_out
-),
-problems AS (
-    SELECT metric_code || ' (computed, not in the catalogue)' AS problem
-    FROM computed
-    WHERE metric_code NOT IN (SELECT metric_code FROM meta.metric_catalogue)
-    UNION ALL
-    SELECT metric_code || ' (in the catalogue, not computed)'
-    FROM meta.metric_catalogue
-    WHERE metric_code NOT IN (SELECT metric_code FROM computed)
-      AND EXISTS (SELECT 1 FROM computed)
-)
-SELECT CASE
-    WHEN count(*) > 0 THEN error(
-        'model.' || $table_name || ' and the metric catalogue (reform_pipeline/catalogue/metrics.csv) differ: '
-        || string_agg(problem, ', ' ORDER BY problem))
-END
-FROM problems;
