@@ -452,3 +452,30 @@ class Page(HTMLParser):
     def cell(self, table: str, code: str, metric: str) -> str:
         row = next(r for r in self.rows(table) if r["data-province"] == code)
         return next(c["data-value"] for c in row["cells"] if c.get("data-metric") == metric)
+
+
+@pytest.mark.parametrize("width", (1280, 400))
+def test_the_page_fits_a_phone_and_a_desktop_in_a_real_browser(built, tmp_path, width):
+    """The national page in the Debian chromium (as the province page's tests open theirs): at
+    1280 and 400 px nothing is wider than the viewport outside a scroll container of its own,
+    and every province's row is there, the failed one marked."""
+    from playwright.sync_api import sync_playwright
+
+    from reform_pipeline_tests.publish.test_page_in_browser import MEASURE, _chromium
+
+    srcs = sources(built, tmp_path, **{f"p{FAILED}": "FAILURE"})
+    summary, _ = build(srcs, tmp_path)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(summary.page.as_uri())
+            measured = page.evaluate(MEASURE)
+            assert measured["scrollWidth"] <= measured["innerWidth"], measured
+            assert measured["wide"] == [], measured
+            shown = page.eval_on_selector_all(
+                "#province-table tbody tr", "rows => rows.map(r => [r.dataset.province, r.dataset.status])")
+            assert dict(shown) == {code: ("previous" if code == FAILED else "current") for code, _n, _s in PROVINCES}
+            assert page.locator(f'#ranking-table tr[data-province="{FAILED}"]').get_attribute("class") == "stale"
+        finally:
+            browser.close()
