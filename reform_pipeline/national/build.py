@@ -42,7 +42,6 @@ import datetime as dt
 import fcntl
 import os
 import re
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -58,9 +57,12 @@ from reform_pipeline.publish.bi import (
     BI_DISABLED_COMPRESSION,
     BI_STORAGE_VERSION,
     candidate_path,
+    fsync_path,
+    remove_paths,
     remove_stale_candidates,
     swap_in,
 )
+from reform_pipeline.publish.report import write_text_atomically
 from reform_pipeline.settings import default_memory_limit, parse_lock_wait
 from reform_pipeline.warehouse import execute, run_sql_file
 
@@ -173,7 +175,7 @@ def build_national(
     with _build_lock(national_bi):
         candidate = candidate_path(national_bi, UNSAFE_IN_FILE_NAME.sub("_", run_id) or "run")
         remove_stale_candidates(national_bi, keep=candidate)
-        _remove(candidate, Path(f"{candidate}.wal"))
+        remove_paths(candidate, Path(f"{candidate}.wal"))
         built_at = dt.datetime.now(dt.timezone.utc)
         con = duckdb.connect(config=_config(national_bi))
         try:
@@ -198,13 +200,13 @@ def build_national(
             execute(con, f"DETACH {NATIONAL}")
         except BaseException:
             _detach_quietly(con, NATIONAL, PROVINCE, PREVIOUS_FILE)
-            _remove(candidate, Path(f"{candidate}.wal"))
+            remove_paths(candidate, Path(f"{candidate}.wal"))
             raise
         finally:
             con.close()
-        _fsync(candidate)
+        fsync_path(candidate)
         swap_in(candidate, national_bi)
-        _write_text_atomically(page_path, page_html)
+        write_text_atomically(page_path, page_html)
     statuses = Counter(r.status for r in results)
     summary = NationalSummary(
         path=national_bi,
@@ -532,33 +534,6 @@ def _build_lock(national_bi: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes it private; the page is for everyone
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove(*paths: Path) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 def _day(day: dt.date | None) -> str:

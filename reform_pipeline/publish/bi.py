@@ -44,7 +44,7 @@ def write_candidate(con: duckdb.DuckDBPyConnection, bi_path: Path, run_id: str) 
     candidate = candidate_path(bi_path, run_id)
     # candidates of earlier runs: refused by their gate, or left by a run that died
     remove_stale_candidates(bi_path, keep=candidate)
-    _remove(candidate, Path(f"{candidate}.wal"))
+    remove_paths(candidate, Path(f"{candidate}.wal"))
     execute(con,
         f"ATTACH $path AS bi (STORAGE_VERSION '{BI_STORAGE_VERSION}')", {"path": str(candidate)}
     )
@@ -63,11 +63,11 @@ def write_candidate(con: duckdb.DuckDBPyConnection, bi_path: Path, run_id: str) 
         execute(con, "DETACH bi")
     except BaseException:
         execute(con, "DETACH DATABASE IF EXISTS bi")
-        _remove(candidate, Path(f"{candidate}.wal"))
+        remove_paths(candidate, Path(f"{candidate}.wal"))
         raise
     finally:
         _restore_disabled_compression(con, disabled_before)
-    _fsync(candidate)
+    fsync_path(candidate)
     return candidate, counts
 
 
@@ -75,9 +75,9 @@ def swap_in(candidate: Path, bi_path: Path) -> None:
     """Atomically replace the published file with ``candidate``: a reader sees the old file or
     the new one, never a mix, and an open BI session keeps its old view."""
     # A write-ahead log left beside the old file would be replayed onto the new one.
-    _remove(Path(f"{bi_path}.wal"))
+    remove_paths(Path(f"{bi_path}.wal"))
     os.replace(candidate, bi_path)
-    _fsync(bi_path.parent)
+    fsync_path(bi_path.parent)
 
 
 def publish_bi(con: duckdb.DuckDBPyConnection, bi_path: Path) -> dict[str, int]:
@@ -117,12 +117,14 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _remove(*paths: Path) -> None:
+def remove_paths(*paths: Path) -> None:
+    """Delete each of ``paths`` that exists."""
     for path in paths:
         path.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush ``path`` (a file, or a folder after a rename in it) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -284,16 +284,21 @@ def write_scorecard_html(
     """Write the scorecard page to ``path`` atomically (temporary file, then ``os.replace``)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    page = scorecard_html(con, as_of, min_denominator=min_denominator, built_at=built_at)
-    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    write_text_atomically(target, scorecard_html(con, as_of, min_denominator=min_denominator, built_at=built_at))
+    return target
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``: a reader sees the
+    old page or the new one, never half of one."""
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(page)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, 0o644)  # mkstemp makes it private; the page is for everyone
-        os.replace(temp_name, target)
+        os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    return target
