@@ -55,7 +55,6 @@ import os
 import platform
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,9 +67,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402  (benchmarks/bench.py: its helpers)
+import bench
 
-from reform_pipeline.sample.writers import _write_parquet  # noqa: E402  (the generator's Parquet options)
+from reform_pipeline.sample.writers import _write_parquet
 
 ROOT = bench.ROOT
 PYTHON = bench.PYTHON
@@ -469,7 +468,7 @@ def clean_env() -> dict:
 def new_work(data_dir: Path, label: str, set_dir: Path, codes: list[str], names: dict) -> tuple[Path, Path]:
     """A fresh REFORM_PROVINCES_DIR (its provinces file pointing at the set's raw folders) and a
     DAGSTER_HOME with the provinces deployment's dagster.yaml, its storage created beforehand."""
-    work = data_dir / f"provinces-work-{label}"
+    work = data_dir / f"provinces-work-{label.replace(' ', '-')}"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -591,24 +590,24 @@ def write_markdown(results: dict, path: Path) -> None:
     lines = [
         "# 34 provinces: one at a time, two at once, the national roll-up",
         "",
-        f"Written {dt.datetime.now():%Y-%m-%d %H:%M} by `benchmarks/provinces.py` on {platform.node() or 'this machine'}: "
+        (f"Written {dt.datetime.now():%Y-%m-%d %H:%M} by `benchmarks/provinces.py` on {platform.node() or 'this machine'}: "
         f"{psutil.cpu_count()} cores, {bench.gib(memory)} GiB RAM, Python {platform.python_version()}, "
-        f"DuckDB {duckdb.__version__}; runner `{results['runner']}`.",
+        f"DuckDB {duckdb.__version__}; runner `{results['runner']}`."),
         "",
-        f"Machine reference before (bench.py's fixed workloads; {before['at']}): DuckDB `sum(hash(i) % 1000)` over "
+        (f"Machine reference before (bench.py's fixed workloads; {before['at']}): DuckDB `sum(hash(i) % 1000)` over "
         f"100M integers **{before['duckdb_100m_hash_s']:.2f} s**, a Python loop of 10M additions "
-        f"{before['python_10m_loop_s']:.2f} s, load average {before['load'][0]:.2f}.",
+        f"{before['python_10m_loop_s']:.2f} s, load average {before['load'][0]:.2f}."),
     ]
     if after:
         lines.append(f"After ({after['at']}): **{after['duckdb_100m_hash_s']:.2f} s**, "
                      f"{after['python_10m_loop_s']:.2f} s, load average {after['load'][0]:.2f}.")
     lines += ["", "Reproduce:", "", "```sh", results["command"], "```", "",
-              f"The set: `{info['source']}` split into {len(info['provinces'])} provinces "
+              (f"The set: `{info['source']}` split into {len(info['provinces'])} provinces "
               f"({info.get('built_at', '?')}, {info.get('build_seconds', 0):.0f} s; how: the docstring of "
-              "`benchmarks/provinces.py`). Sizes follow a population weight.", ""]
+              "`benchmarks/provinces.py`). Sizes follow a population weight."), ""]
     lines += ["## Modes", "",
-              "| mode | processes at once | wall s | sum of run s | peak RSS of all processes GiB | "
-              "CPU-s ours / others (machine) | max load | failed |",
+              ("| mode | processes at once | wall s | sum of run s | peak RSS of all processes GiB | "
+              "CPU-s ours / others (machine) | max load | failed |"),
               "|---|---|---|---|---|---|---|---|"]
     for label, mode in modes.items():
         runs = mode["provinces"].values()
@@ -623,8 +622,8 @@ def write_markdown(results: dict, path: Path) -> None:
               "benchmark's processes: other users of the machine.", ""]
     order = [p["code"] for p in info["provinces"]]
     lines += ["## Per province", "",
-              "| code | province | weight % | units (districts / old communes / new communes) | dossiers | "
-              "export rows | one at a time s | peak GiB | two at once s | peak GiB | quarantine as planted |",
+              ("| code | province | weight % | units (districts / old communes / new communes) | dossiers | "
+              "export rows | one at a time s | peak GiB | two at once s | peak GiB | quarantine as planted |"),
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     one, two = modes.get("one at a time", {}).get("provinces", {}), modes.get("two at once", {}).get("provinces", {})
     for code in order:
@@ -720,8 +719,11 @@ def main(argv: list[str] | None = None) -> int:
         if mode in modes:
             results["modes"][label], work = measure_mode(label, slots, wanted, set_dir, data_dir, names, runner,
                                                          expected)
-            works.append(work)
             save()
+            if mode == "one" and "two" in modes and not args.keep_work:
+                shutil.rmtree(work, ignore_errors=True)  # its warehouses: the roll-up reads the pool's
+            else:
+                works.append(work)
     if "national" in modes and runner == "province" and works:
         results["national"] = national_rollup(works[-1], works[-1] / "dagster_home")
     one = results["modes"].get("one at a time")

@@ -51,13 +51,13 @@ def test_a_tiny_national_set_split_into_provinces_and_run(tmp_path):
     generated = subprocess.run(
         [sys.executable, "-m", "reform_pipeline.sample", "--dossiers", "3000", "--tree", "national",
          "--format", "parquet", "--files-per", "month", "--start", "2023-01-01", "--end", "2025-12-31",
-         "--out", str(raw), "--quiet"], capture_output=True, text=True, timeout=300, cwd=BENCHMARKS.parent)
+         "--out", str(raw), "--quiet"], check=False, capture_output=True, text=True, timeout=300, cwd=BENCHMARKS.parent)
     assert generated.returncode == 0, generated.stderr
     results = tmp_path / "RESULTS_PROVINCES.md"
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / "provinces.py"), "--source", str(raw), "--provinces", "56,79",
          "--data-dir", str(tmp_path), "--modes", "two,national", "--results", str(results)],
-        capture_output=True, text=True, timeout=600, cwd=BENCHMARKS.parent)
+        check=False, capture_output=True, text=True, timeout=600, cwd=BENCHMARKS.parent)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     set_dir = tmp_path / "provinces-56-79-3000-parquet"
