@@ -19,6 +19,7 @@ its BI file keeps the previous numbers, which the national file shows with their
 
 import datetime as dt
 import hashlib
+from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetExecutionContext,
@@ -28,7 +29,6 @@ from dagster import (
     DefaultSensorStatus,
     Definitions,
     MaterializeResult,
-    MetadataValue,
     RunRequest,
     RunsFilter,
     ScheduleEvaluationContext,
@@ -69,7 +69,6 @@ province_partitions = StaticPartitionsDefinition(deployment.codes)
 
 PROVINCE_ASSETS = map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=province_partitions),
                                   ALL_ASSETS)
-
 
 
 def province_run_tags(code: str) -> dict[str, str]:
@@ -134,7 +133,8 @@ national_job = define_asset_job(
 
 
 def night_of(when: dt.datetime) -> str:
-    return when.astimezone(dt.timezone(dt.timedelta(hours=7))).date().isoformat()
+    """The date in Vietnam of a schedule tick: the night its runs belong to."""
+    return when.astimezone(ZoneInfo(VIETNAM_TIMEZONE)).date().isoformat()
 
 
 @schedule(
@@ -155,16 +155,20 @@ def nightly_provinces(context: ScheduleEvaluationContext):
 
 
 def night_is_over(runs_of_night: list, codes: list[str]) -> tuple[bool, str]:
-    """Whether every province of ``codes`` has a run in ``runs_of_night`` and the latest of each
-    has finished; with what is still awaited when not."""
+    """Whether the latest run of each province of ``codes`` in ``runs_of_night`` has finished;
+    with what is still awaited when not. A province with no run that night (added to the
+    provinces file after the schedule's tick) is not waited for: the roll-up shows its previous
+    numbers, and no night waits for a run that will never come."""
     latest: dict[str, object] = {}
     for run in runs_of_night:  # newest first
         code = run.tags.get("dagster/partition")
         if code in codes and code not in latest:
             latest[code] = run
-    waiting = [c for c in codes if c not in latest or latest[c].status not in FINISHED]
+    waiting = [c for c in codes if c in latest and latest[c].status not in FINISHED]
+    if not latest:
+        return False, "no province run that night"
     if waiting:
-        return False, f"{len(waiting)} of {len(codes)} provinces not finished (first: {', '.join(waiting[:5])})"
+        return False, f"{len(waiting)} of {len(latest)} province runs not finished (first: {', '.join(waiting[:5])})"
     return True, ""
 
 
