@@ -8,6 +8,8 @@ points the resources there when the run starts). Around them:
 - ``nightly_provinces_0130``: at 01:30 Vietnam time, one run per province of the provinces file,
   all tagged with the night; Dagster's run queue runs them, as many at once as DAGSTER_HOME's
   ``max_concurrent_runs`` allows and never two of one province (deploy/provinces/dagster.yaml);
+- ``province_raw_folders_sensor``: a run of a province when a file of its raw folder is new or
+  changed;
 - ``national_after_provinces``: once every province run of the night has finished, one run of
   ``national_rollup``, which reads the provinces' published BI files and publishes the national
   one (reform_pipeline/national/).
@@ -19,6 +21,7 @@ its BI file keeps the previous numbers, which the national file shows with their
 
 import datetime as dt
 import hashlib
+import json
 from zoneinfo import ZoneInfo
 
 from dagster import (
@@ -33,6 +36,7 @@ from dagster import (
     RunsFilter,
     ScheduleEvaluationContext,
     SensorEvaluationContext,
+    SensorResult,
     SkipReason,
     StaticPartitionsDefinition,
     asset,
@@ -49,6 +53,7 @@ from reform_pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 from reform_pipeline.ops import VIETNAM_TIMEZONE
 from reform_pipeline.ops.console import one_line_console_logger
 from reform_pipeline.ops.schedules import NIGHTLY_CRON
+from reform_pipeline.ops.sensors import NAMES_IN_TAG, new_or_changed, run_key
 from reform_pipeline.provinces import (
     Deployment,
     ProvinceResource,
@@ -56,6 +61,7 @@ from reform_pipeline.provinces import (
     k8s_province_tags,
     k8s_volumes_on,
 )
+from reform_pipeline.raw_folder import recorded_inputs, snapshot
 
 PROVINCE_JOB_NAME = "province_refresh"
 NATIONAL_JOB_NAME = "national_rollup"
@@ -196,12 +202,52 @@ def national_after_provinces(context: SensorEvaluationContext):
     return RunRequest(run_key=f"national-{night}-{key}", tags={NIGHT_TAG: night})
 
 
+@sensor(
+    name="province_raw_folders_sensor", job=province_job, minimum_interval_seconds=60,
+    # Off until an operator turns it on: 34 provinces' exports land through the evening, and the
+    # 01:30 schedule builds every province once they are in; runs on arrival would build most
+    # provinces twice a night.
+    default_status=DefaultSensorStatus.STOPPED,
+    description=(
+        "Off by default. Starts a run of a province when an export or reference file in its raw "
+        "folder is new or changed (name, size, modification time), as the single-province "
+        "raw-folder sensor does: one run per province and tick, tagged with the day, so that the "
+        "national roll-up follows."
+    ),
+)
+def province_raw_folders(context: SensorEvaluationContext):
+    seen = json.loads(context.cursor) if context.cursor else {}
+    cursor, requests = {}, []
+    night = night_of(dt.datetime.now(dt.timezone.utc))
+    for province in Deployment.from_env().provinces:
+        if not province.raw_dir.is_dir():
+            continue
+        current = snapshot(province.raw_dir)
+        cursor[province.code] = current
+        # files a run of the province has just read start no second run (reform_pipeline/raw_folder.py)
+        changed = new_or_changed(seen.get(province.code, {}), current, recorded_inputs(province.warehouse))
+        if not changed:
+            continue
+        shown = ", ".join(changed[:NAMES_IN_TAG]) + (
+            f" and {len(changed) - NAMES_IN_TAG} more" if len(changed) > NAMES_IN_TAG else "")
+        context.log.info(f"province {province.code}: {len(changed)} new or changed input file(s)")
+        requests.append(RunRequest(
+            run_key=f"{province.code}-{run_key(current, changed)}", partition_key=province.code,
+            tags={"reform/trigger": "province_raw_folders_sensor", "reform/changed_files": shown,
+                  NIGHT_TAG: night},
+        ))
+    if not requests:
+        return SensorResult(skip_reason="no new or changed input file in any province's raw folder that no run "
+                                        "has read", cursor=json.dumps(cursor, sort_keys=True))
+    return SensorResult(run_requests=requests, cursor=json.dumps(cursor, sort_keys=True))
+
+
 defs = Definitions(
     assets=[*PROVINCE_ASSETS, national_bi],
     asset_checks=ALL_CHECKS,
     jobs=[province_job, national_job],
     schedules=[nightly_provinces],
-    sensors=[national_after_provinces],
+    sensors=[national_after_provinces, province_raw_folders],
     resources={"warehouse": ProvinceResource(resource_key="warehouse"),
                "reform": ProvinceResource(resource_key="reform")},
     executor=in_process_executor,

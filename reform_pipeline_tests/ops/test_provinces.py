@@ -191,3 +191,32 @@ def test_on_kubernetes_each_province_run_mounts_its_own_volume(provinces_locatio
     assert all(m.get("read_only") for m in national["container_config"]["volume_mounts"] if m["name"] == "bi")
     monkeypatch.delenv("REFORM_K8S_VOLUMES")
     importlib.reload(provinces_location)
+
+
+def test_a_new_file_in_a_provinces_raw_folder_starts_a_run_of_that_province_only(provinces_location, tmp_path):
+    from dagster import build_sensor_context
+
+    from reform_pipeline.raw_folder import record_inputs
+    from reform_pipeline_tests.fixtures import dossier, make_raw, write_csv
+
+    sensor = provinces_location.province_raw_folders
+    make_raw(tmp_path / "56" / "raw", {"dossiers_20250310.csv": [dossier()]})
+    make_raw(tmp_path / "79" / "raw", {"dossiers_20250310.csv": [dossier()]})  # 01 has no raw folder yet
+
+    def tick(cursor):
+        result = sensor(build_sensor_context(cursor=cursor, instance=None))
+        return list(result.run_requests or []), result.cursor
+
+    first, cursor = tick(None)
+    assert sorted(r.partition_key for r in first) == ["56", "79"]
+    assert all(r.tags["reform/night"] and r.tags["reform/trigger"] == "province_raw_folders_sensor" for r in first)
+    again, cursor = tick(cursor)
+    assert again == []
+    write_csv(tmp_path / "79" / "raw" / "dossiers_20250311.csv", [dossier(MaHoSo="HS-002")])
+    changed, cursor = tick(cursor)
+    assert [(r.partition_key, r.tags["reform/changed_files"]) for r in changed] == [("79", "dossiers_20250311.csv")]
+    # a file the province's own run has just read starts nothing
+    write_csv(tmp_path / "56" / "raw" / "dossiers_20250312.csv", [dossier(MaHoSo="HS-003")])
+    (tmp_path / "56" / "warehouse").mkdir()
+    record_inputs(tmp_path / "56" / "raw", tmp_path / "56" / "warehouse" / "reform.duckdb")
+    assert tick(cursor)[0] == []
