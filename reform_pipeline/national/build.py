@@ -38,6 +38,7 @@ renamed likewise. One national build runs at a time (a lock file beside the nati
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import os
@@ -63,7 +64,7 @@ from reform_pipeline.publish.bi import (
     swap_in,
 )
 from reform_pipeline.publish.report import write_text_atomically
-from reform_pipeline.settings import default_memory_limit, parse_lock_wait
+from reform_pipeline.settings import Settings
 from reform_pipeline.warehouse import execute, run_sql_file
 
 # The statuses of mart.provinces (docs/spec §5.2).
@@ -172,12 +173,14 @@ def build_national(
         messages.append(message)
         log(message)
 
-    with _build_lock(national_bi):
+    # the REFORM_* settings every run reads: DuckDB's memory limit, the lock wait (docs/spec §3)
+    settings = dataclasses.replace(Settings.from_env(), warehouse=national_bi)
+    with _build_lock(national_bi, settings.lock_wait_seconds):
         candidate = candidate_path(national_bi, UNSAFE_IN_FILE_NAME.sub("_", run_id) or "run")
         remove_stale_candidates(national_bi, keep=candidate)
         remove_paths(candidate, Path(f"{candidate}.wal"))
         built_at = dt.datetime.now(dt.timezone.utc)
-        con = duckdb.connect(config=_config(national_bi))
+        con = duckdb.connect(config=settings.duckdb_config())
         try:
             execute(con, f"ATTACH $path AS {NATIONAL} (STORAGE_VERSION '{BI_STORAGE_VERSION}')",
                     {"path": str(candidate)})
@@ -492,14 +495,6 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _config(national_bi: Path) -> dict[str, str]:
-    return {
-        "memory_limit": (os.environ.get("REFORM_DUCKDB_MEMORY_LIMIT") or "").strip() or default_memory_limit(),
-        "temp_directory": str(national_bi.with_name(national_bi.name + ".tmp")),
-        "preserve_insertion_order": "false",
-    }
-
-
 def _detach_quietly(con: duckdb.DuckDBPyConnection, *aliases: str) -> None:
     try:
         execute(con, "ROLLBACK")
@@ -513,11 +508,11 @@ def _detach_quietly(con: duckdb.DuckDBPyConnection, *aliases: str) -> None:
 
 
 @contextmanager
-def _build_lock(national_bi: Path) -> Iterator[None]:
+def _build_lock(national_bi: Path, wait: float) -> Iterator[None]:
     """One national build at a time: it removes the candidates of earlier builds. Waits at most
-    REFORM_LOCK_WAIT_SECONDS (docs/spec §3) for another build, then fails naming the lock file."""
+    ``wait`` seconds (REFORM_LOCK_WAIT_SECONDS, docs/spec §3) for another build, then fails naming
+    the lock file."""
     lock_path = national_bi.with_name(f".{national_bi.name}.lock")
-    wait = parse_lock_wait(os.environ.get("REFORM_LOCK_WAIT_SECONDS"))
     with open(lock_path, "a+") as handle:
         deadline = time.monotonic() + wait
         while True:
