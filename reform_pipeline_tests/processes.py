@@ -83,6 +83,17 @@ def kill_when(process: subprocess.Popen, marker: str, delay: float = 0.0) -> boo
     return process.returncode == -signal.SIGKILL
 
 
+def stop_group(process: subprocess.Popen, how: int = signal.SIGINT) -> None:
+    """Stop a ``dagster dev`` or ``dagster-daemon`` started with ``start_new_session=True``: ``how``
+    to its whole process group (SIGINT, as it wants to be stopped), SIGKILL after 60 s."""
+    try:
+        os.killpg(process.pid, how)
+        process.wait(timeout=60)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 def mart_contents(bi_db: Path) -> dict[str, list]:
     """Every mart table, sorted, plus run_info without its build time."""
     with duckdb.connect(str(bi_db), read_only=True) as bi:

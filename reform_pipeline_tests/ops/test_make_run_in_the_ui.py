@@ -5,8 +5,6 @@ processes: the command, then `dagster dev` (what `make ui` starts) on the same D
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from reform_pipeline_tests.fixtures import dossier, make_raw
-from reform_pipeline_tests.processes import REPO, deployment, run_statuses
+from reform_pipeline_tests.processes import REPO, deployment, run_statuses, stop_group
 
 
 def _free_port() -> int:
@@ -73,9 +71,4 @@ def test_a_make_run_run_shows_under_the_nightly_job_and_the_ui_re_executes_it(tm
             time.sleep(1)
         assert run_statuses(site.home)[child] == "SUCCESS"
     finally:
-        os.killpg(ui.pid, signal.SIGINT)
-        try:
-            ui.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(ui.pid, signal.SIGKILL)
-            ui.wait()
+        stop_group(ui)

@@ -13,7 +13,6 @@ data written by the sample generator, the previous numbers of the broken provinc
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import duckdb
 import pytest
 
 from reform_pipeline_tests.postgres import write_postgres_dagster_home
+from reform_pipeline_tests.processes import stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSPACE = REPO / "deploy" / "provinces" / "workspace.yaml"
@@ -109,12 +109,7 @@ def test_provinces_through_the_queue_on_postgresql(postgres_database, tmp_path):
 
         runs = _wait_for(home, national_finished, daemon, "the night's province runs and the national roll-up")
     finally:
-        os.killpg(daemon.pid, signal.SIGINT)
-        try:
-            daemon.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
-            daemon.wait()
+        stop_group(daemon)
 
     night = [(r, start, end) for r, start, end in runs
              if r.job_name == "province_refresh" and r.tags.get("reform/night") == NIGHT]

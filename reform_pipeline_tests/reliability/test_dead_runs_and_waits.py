@@ -25,6 +25,7 @@ from reform_pipeline_tests.processes import (
     kill_when,
     mart_contents,
     run_statuses,
+    stop_group,
 )
 
 
@@ -176,14 +177,6 @@ def test_the_daemon_marks_a_killed_run_failed_and_its_retry_publishes(sample_run
             [dagster, "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(_free_port())],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
-    def stop_ui(ui: subprocess.Popen, how: int) -> None:
-        try:
-            os.killpg(ui.pid, how)
-            ui.wait(timeout=60)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(ui.pid, signal.SIGKILL)
-            ui.wait()
-
     from dagster import DagsterInstance, DagsterRunStatus
 
     ui = start_ui()
@@ -200,7 +193,7 @@ def test_the_daemon_marks_a_killed_run_failed_and_its_retry_publishes(sample_run
                 time.sleep(0.3)
             assert run is not None, "no run started"
             worker = int(run.tags["reform/worker_pid"])
-            stop_ui(ui, signal.SIGKILL)  # the whole of `make ui` at once, as a power loss
+            stop_group(ui, signal.SIGKILL)  # the whole of `make ui` at once, as a power loss
             try:
                 os.kill(worker, signal.SIGKILL)
             except ProcessLookupError:
@@ -222,5 +215,5 @@ def test_the_daemon_marks_a_killed_run_failed_and_its_retry_publishes(sample_run
                 time.sleep(1)
             assert retried is not None, json.dumps({k: v.value for k, v in statuses.items()})
     finally:
-        stop_ui(ui, signal.SIGINT)
+        stop_group(ui, signal.SIGINT)
     assert mart_contents(site.bi) == clean
