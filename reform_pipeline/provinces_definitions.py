@@ -70,6 +70,8 @@ NATIONAL_JOB_NAME = "national_rollup"
 NIGHT_TAG = "reform/night"
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
+# Read once, when the code location loads: the partitions, the schedule, the sensors and the
+# roll-up all follow this list (a changed provinces file takes effect on reload).
 deployment = Deployment.from_env()
 province_partitions = StaticPartitionsDefinition(deployment.codes)
 
@@ -117,17 +119,16 @@ def national_bi(context: AssetExecutionContext) -> MaterializeResult:
     whose last run failed shows its previous numbers, marked (docs/spec §5.2)."""
     from reform_pipeline.national import ProvinceSource, build_national
 
-    current = Deployment.from_env()
-    runs = latest_province_runs(context.instance, current.codes)
+    runs = latest_province_runs(context.instance, deployment.codes)
     sources = [
         ProvinceSource(
             code=p.code, name=p.name, bi_db=p.bi_db,
             last_run_status=runs[p.code].status.value if runs[p.code] is not None else None,
             last_run_id=runs[p.code].run_id if runs[p.code] is not None else None,
         )
-        for p in current.provinces
+        for p in deployment.provinces
     ]
-    summary = build_national(sources, current.national_bi, run_id=context.run.run_id, log=context.log.info)
+    summary = build_national(sources, deployment.national_bi, run_id=context.run.run_id, log=context.log.info)
     return MaterializeResult(metadata=summary.as_metadata())
 
 
@@ -156,7 +157,7 @@ def nightly_provinces(context: ScheduleEvaluationContext):
     night = night_of(context.scheduled_execution_time)
     return [
         RunRequest(run_key=f"{night}-{code}", partition_key=code, tags={NIGHT_TAG: night})
-        for code in Deployment.from_env().codes
+        for code in deployment.codes
     ]
 
 
@@ -193,7 +194,7 @@ def national_after_provinces(context: SensorEvaluationContext):
         return SkipReason("no province run of a night yet")
     night = nights[-1]
     runs = context.instance.get_runs(filters=RunsFilter(job_name=PROVINCE_JOB_NAME, tags={NIGHT_TAG: night}))
-    codes = Deployment.from_env().codes
+    codes = deployment.codes
     over, waiting = night_is_over(runs, codes)
     if not over:
         return SkipReason(f"night {night}: {waiting}")
@@ -219,7 +220,7 @@ def province_raw_folders(context: SensorEvaluationContext):
     seen = json.loads(context.cursor) if context.cursor else {}
     cursor, requests = {}, []
     night = night_of(dt.datetime.now(dt.timezone.utc))
-    for province in Deployment.from_env().provinces:
+    for province in deployment.provinces:
         if not province.raw_dir.is_dir():
             continue
         current = snapshot(province.raw_dir)
