@@ -53,7 +53,7 @@ from reform_pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 from reform_pipeline.ops import VIETNAM_TIMEZONE
 from reform_pipeline.ops.console import one_line_console_logger
 from reform_pipeline.ops.schedules import NIGHTLY_CRON
-from reform_pipeline.ops.sensors import NAMES_IN_TAG, new_or_changed, run_key
+from reform_pipeline.ops.sensors import changed_files_tag, new_or_changed, run_key
 from reform_pipeline.provinces import (
     Deployment,
     ProvinceResource,
@@ -229,12 +229,10 @@ def province_raw_folders(context: SensorEvaluationContext):
         changed = new_or_changed(seen.get(province.code, {}), current, recorded_inputs(province.warehouse))
         if not changed:
             continue
-        shown = ", ".join(changed[:NAMES_IN_TAG]) + (
-            f" and {len(changed) - NAMES_IN_TAG} more" if len(changed) > NAMES_IN_TAG else "")
         context.log.info(f"province {province.code}: {len(changed)} new or changed input file(s)")
         requests.append(RunRequest(
             run_key=f"{province.code}-{run_key(current, changed)}", partition_key=province.code,
-            tags={"reform/trigger": "province_raw_folders_sensor", "reform/changed_files": shown,
+            tags={"reform/trigger": "province_raw_folders_sensor", "reform/changed_files": changed_files_tag(changed),
                   NIGHT_TAG: night},
         ))
     if not requests:

@@ -35,6 +35,14 @@ def run_key(current: Snapshot, names: list[str]) -> str:
     return "raw-folder-" + hashlib.sha256(signatures.encode("utf-8")).hexdigest()[:20]
 
 
+def changed_files_tag(names: list[str]) -> str:
+    """The run tag's list of changed files: the first NAMES_IN_TAG names, then how many more."""
+    shown = ", ".join(names[:NAMES_IN_TAG])
+    if len(names) > NAMES_IN_TAG:
+        shown += f" and {len(names) - NAMES_IN_TAG} more"
+    return shown
+
+
 def read_cursor(cursor: str | None) -> Snapshot:
     return json.loads(cursor) if cursor else {}
 
@@ -62,12 +70,9 @@ def raw_folder_sensor(context: SensorEvaluationContext, reform: ReformSettings):
     cursor = json.dumps(current, sort_keys=True)
     if not changed:
         return SensorResult(skip_reason=f"no new or changed input file in {raw_dir} that no run has read", cursor=cursor)
-    shown = ", ".join(changed[:NAMES_IN_TAG])
-    if len(changed) > NAMES_IN_TAG:
-        shown += f" and {len(changed) - NAMES_IN_TAG} more"
     context.log.info(f"{len(changed)} new or changed input file(s): {', '.join(changed)}")
     request = RunRequest(
         run_key=run_key(current, changed),
-        tags={"reform/trigger": "raw_folder_sensor", "reform/changed_files": shown},
+        tags={"reform/trigger": "raw_folder_sensor", "reform/changed_files": changed_files_tag(changed)},
     )
     return SensorResult(run_requests=[request], cursor=cursor)
