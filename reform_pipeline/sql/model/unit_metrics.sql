@@ -199,7 +199,7 @@ LEFT JOIN alive_by_current_scope AS at_end
 -- 8. Dense output: every unit × period × metric code of the tree (model_scope_periods). Counts are 0 when empty, never NULL; a
 --    rate whose denominator is 0 is NULL. A view, not a table: the rows (3.5M at the national tree)
 --    are written once, into model.unit_metrics or model.unit_metrics_current, instead of into a
---    temp table and then copied (benchmarks/README.md, *The unit history*).
+--    temp table and then copied (docs/decisions/0013-unit-history-cost-and-the-targets.md).
 CREATE OR REPLACE TEMP MACRO model_rate(numerator, denominator) AS
     CASE WHEN denominator <> 0 THEN CAST(numerator AS DOUBLE) / denominator END;
 
