@@ -4,6 +4,8 @@ The warehouse resource holds the run lock for the whole run (reform_pipeline/war
 one run at a time writes the warehouse, a second one waits a bounded time, and a run that died
 releases it with its process. It also records on the run which process executes it, so that a
 run whose process is gone can be told from a live one (reform_pipeline/ops/run_health.py).
+Its steps share one open DuckDB database, each on a connection of its own
+(docs/decisions/0014-one-open-warehouse-per-run.md).
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class WarehouseResource(DuckDBResource):
     # the raw folder this run reads: recorded as found when the run takes the warehouse
     raw_dir: str = ""
     _log = PrivateAttr(default=None)
+    # during a run: whether the run holds the warehouse, and the database its steps share
+    _in_run = PrivateAttr(default=False)
+    _database = PrivateAttr(default=None)
 
     @contextlib.contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["WarehouseResource"]:
@@ -71,11 +76,33 @@ class WarehouseResource(DuckDBResource):
             if self.raw_dir:
                 # the new-file sensor starts no second run for what this run reads
                 record_inputs(Path(self.raw_dir), Path(self.database))
-            yield self
+            self._in_run = True
+            try:
+                yield self
+            finally:
+                self._in_run = False
+                if self._database is not None:
+                    database, self._database = self._database, None
+                    database.close()
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = connect(Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log)
+        """A connection of its own for one step. In a run the steps share one open database (the
+        run's process holds the file for the whole run anyway): each step gets a fresh
+        connection to it, with its own transaction and temporary objects, as a newly opened
+        file would give, without reading the file's catalogue again for every step."""
+        if not self._in_run:
+            con = connect(Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log)
+            try:
+                yield con
+            finally:
+                con.close()
+            return
+        if self._database is None:
+            self._database = connect(
+                Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log
+            )
+        con = self._database.cursor()
         try:
             yield con
         finally:
