@@ -14,7 +14,7 @@ thousands separator. Rates are fractions, as in the BI file, each followed by a 
 with the percentage rounded to 2 decimals. In the workbook every number is a number cell in the
 format of its kind (percentages, thousands separators, dates); the header row is frozen, bold,
 filtered, and the columns are as wide as their contents. A number cell keeps 16 significant
-digits (openpyxl writes them so; Excel computes with 15).
+digits (XlsxWriter writes them so; Excel computes with 15).
 
 Formula-like text: a text cell that begins with ``=``, ``+``, ``-`` or ``@`` (also their
 full-width forms, or after leading spaces), or with a tab or carriage return, could be run by a
@@ -34,6 +34,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 import textwrap
 from collections.abc import Callable, Sequence
@@ -44,12 +45,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from reform_pipeline.ops import VIETNAM_TIMEZONE
 from reform_pipeline.publish.report_format import STATUS_LABELS, TREE_LABELS
@@ -256,33 +253,64 @@ NUMBER_FORMATS = {
     INTEGER: "0",
     RANK: "0",
 }
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top", wrap_text=True)
+# Characters XML 1.0 cannot hold (control characters but tab, line feed and carriage return):
+# removed from text cells, which would otherwise make a workbook Excel refuses to open.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+HEADER_STYLE = {"bold": True, "bg_color": "#D9E1F2", "pattern": 1, "text_wrap": True, "valign": "top"}
+TOP_STYLE = {"text_wrap": True, "valign": "top"}
 MAX_WIDTH = 60
 LINE_HEIGHT = 15  # points, one line of the default 11-point font
+COMMENT_AUTHOR = "reform_pipeline"
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Any, kind: str = TEXT):
-    """One cell: text always as a string cell, never a formula; numbers as numbers in the format
-    of their kind."""
-    cell = ws.cell(row=row, column=column)
+class _Formats:
+    """The workbook's cell formats, each made once (XlsxWriter stores one per distinct format)."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self._workbook = workbook
+        self._made: dict[tuple, Any] = {}
+
+    def get(self, *, kind: str | None = None, top: bool = False, quote: bool = False, header: bool = False,
+            bold: bool = False):
+        key = (kind, top, quote, header, bold)
+        if key not in self._made:
+            properties: dict[str, Any] = {}
+            if header:
+                properties.update(HEADER_STYLE)
+            if bold:
+                properties["bold"] = True
+            if top:
+                properties.update(TOP_STYLE)
+            if quote:
+                properties["quote_prefix"] = True
+            if kind in NUMBER_FORMATS:
+                properties["num_format"] = NUMBER_FORMATS[kind]
+            self._made[key] = self._workbook.add_format(properties) if properties else None
+        return self._made[key]
+
+
+def _put(ws: Worksheet, formats: _Formats, row: int, column: int, value: Any, kind: str = TEXT, *,
+         top: bool = False, header: bool = False, bold: bool = False) -> None:
+    """One cell (``row`` and ``column`` from 0): text always as a string cell, never a formula;
+    numbers as numbers in the format of their kind."""
     if value is None:
-        if kind in NUMBER_FORMATS:
-            cell.number_format = NUMBER_FORMATS[kind]  # a number typed in later looks like its column
-        return cell
+        style = formats.get(kind=kind if kind in NUMBER_FORMATS else None, top=top, header=header, bold=bold)
+        if style is not None:  # a number typed in later looks like its column
+            ws.write_blank(row, column, None, style)
+        return
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = text
-        cell.data_type = "s"  # openpyxl makes text that begins with "=" a formula
-        if formula_like(text):
-            cell.quotePrefix = True
-        return cell
-    cell.value = _plain(value)
-    if kind in NUMBER_FORMATS:
-        cell.number_format = NUMBER_FORMATS[kind]
-    return cell
+        ws.write_string(row, column, text,
+                        formats.get(top=top, header=header, bold=bold, quote=formula_like(text)))
+        return
+    style = formats.get(kind=kind if kind in NUMBER_FORMATS else None, top=top, header=header, bold=bold)
+    value = _plain(value)
+    if isinstance(value, bool):
+        ws.write_boolean(row, column, value, style)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, column, value, style)
+    else:
+        ws.write_number(row, column, value, style)
 
 
 def _shown(value: Any, kind: str) -> str:
@@ -308,36 +336,31 @@ def _header_width(header: str) -> int:
     return max(longest_word, math.ceil(len(header) / 3))
 
 
-def _write_table(ws: Worksheet, table: Table) -> None:
+def _write_table(ws: Worksheet, formats: _Formats, table: Table) -> None:
     widths = []
-    for index, column in enumerate(table.columns, start=1):
-        cell = _put(ws, 1, index, column.header)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+    for index, column in enumerate(table.columns):
+        _put(ws, formats, 0, index, column.header, header=True)
         note = "\n".join(part for part in (column.note_vi, column.note_en) if part)
         if note:
-            cell.comment = Comment(note, "reform_pipeline", width=320, height=110)
+            ws.write_comment(0, index, note, {"author": COMMENT_AUTHOR, "width": 320, "height": 110})
         shown = [_shown(row.get(column.key), _value_kind(column, row)) for row in table.rows]
         data_width = max((len(text) for text in shown), default=0)
         widths.append(min(max(data_width, _header_width(column.header), 6) + 2, MAX_WIDTH))
-        ws.column_dimensions[get_column_letter(index)].width = widths[-1]
-    for row_number, row in enumerate(table.rows, start=2):
-        for index, column in enumerate(table.columns, start=1):
-            cell = _put(ws, row_number, index, row.get(column.key), _value_kind(column, row))
-            if column.kind == TEXT:
-                cell.alignment = TOP
+        ws.set_column(index, index, widths[-1])
+    for row_number, row in enumerate(table.rows, start=1):
+        for index, column in enumerate(table.columns):
+            _put(ws, formats, row_number, index, row.get(column.key), _value_kind(column, row),
+                 top=column.kind == TEXT)
     header_lines = max(
         (len(textwrap.wrap(column.header, max(width - 2, 1))) for column, width in zip(table.columns, widths)),
         default=1,
     )
-    ws.row_dimensions[1].height = LINE_HEIGHT * max(header_lines, 1)
-    last = f"{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
-    ws.auto_filter.ref = f"A1:{last}"
-    ws.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.set_row(0, LINE_HEIGHT * max(header_lines, 1))
+    ws.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+    ws.freeze_panes(1, table.frozen_columns)
+    ws.repeat_rows(0)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
 
 
 @dataclass(frozen=True)
@@ -383,41 +406,76 @@ def _about_rows(about: About) -> list[tuple[str, Any, str]]:
     ]
 
 
-def _write_about(ws: Worksheet, about: About, tables: Sequence[Table]) -> None:
-    row = 1
+def _about_rows(about: About) -> list[tuple[str, Any, str]]:
+    """(label, value, number kind) lines of the README sheet."""
+    built = about.built_at.isoformat(sep=" ")
+    zone = getattr(about.built_at.tzinfo, "key", None) or about.built_at.tzname() or ""
+    bi = about.bi_name or "tệp BI / the BI file"
+    return [
+        ("Bảng điểm CCHC — tệp tải về / Administrative-reform scorecard — downloads", None, TEXT),
+        ("Tỉnh / Province", about.province, TEXT),
+        ("Số liệu đến ngày / Data as of", about.as_of, DATE),
+        ("Thời điểm tạo / Built at", f"{built} ({zone})" if zone else built, TEXT),
+        ("Nguồn / Source",
+         f"reform_pipeline: cùng số liệu với {bi} (mart.scorecard, mart.unit_metrics_current, "
+         "mart.index_766, mart.units, mart.metric_catalogue), từ các tệp xuất của hệ thống một cửa "
+         f"/ the same figures as {bi}, from the one-stop systems' exports", TEXT),
+        (SCORECARD_SHEET,
+         "Mọi chỉ tiêu kế hoạch với giá trị năm đến ngày số liệu và đánh giá / every plan target "
+         "with its year-to-date value and status", TEXT),
+        (UNITS_SHEET,
+         "Mọi đơn vị đang hoạt động tại ngày số liệu (cây đơn vị hiện nay): chỉ tiêu chính từ đầu "
+         "năm và điểm 766 bên cạnh điểm tối đa được đo / every unit alive at the as-of date "
+         "(today's tree): key metrics year to date and the 766 score beside its covered maximum",
+         TEXT),
+        ("Cách đọc / How to read",
+         "Tỷ lệ là số, hiển thị dạng phần trăm; chữ bắt đầu bằng = + - @ được ghi như chữ, không "
+         "bao giờ là công thức / rates are numbers shown as percentages; text beginning with "
+         "= + - @ is stored as text, never as a formula", TEXT),
+        ("CSV",
+         f"{SCORECARD_CSV}, {UNITS_CSV}: UTF-8 có BOM, dấu phẩy; tỷ lệ là phân số (0.84), cột "
+         "(%) bên cạnh / UTF-8 with BOM, comma separated; rates as fractions (0.84) with a (%) "
+         "column beside", TEXT),
+    ]
+
+
+def _write_about(ws: Worksheet, formats: _Formats, about: About, tables: Sequence[Table]) -> None:
+    row = 0
     for label, value, kind in _about_rows(about):
-        _put(ws, row, 1, label).font = HEADER_FONT
-        cell = _put(ws, row, 2, value, kind)
-        cell.alignment = TOP
+        _put(ws, formats, row, 0, label, bold=True)
+        _put(ws, formats, row, 1, value, kind, top=True)
         row += 1
     row += 1
     headers = ("Trang tính / Sheet", "Cột / Column", "Ghi chú / Note")
-    for index, text in enumerate(headers, start=1):
-        cell = _put(ws, row, index, text)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+    for index, text in enumerate(headers):
+        _put(ws, formats, row, index, text, header=True)
     for table in tables:
         for column in table.columns:
             row += 1
             note = " / ".join(part for part in (column.note_vi, column.note_en) if part)
-            for index, text in enumerate((table.sheet, column.header, note), start=1):
-                _put(ws, row, index, text or None).alignment = TOP
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 70
-    ws.column_dimensions["C"].width = 70
+            for index, text in enumerate((table.sheet, column.header, note)):
+                _put(ws, formats, row, index, text or None, top=True)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 2, 70)
 
 
 def workbook_bytes(tables: Sequence[Table], about: About) -> bytes:
     """The workbook: a sheet per table, then the README sheet."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for table in tables:
-        _write_table(wb.create_sheet(table.sheet), table)
-    _write_about(wb.create_sheet(ABOUT_SHEET), about, tables)
-    wb.active = 0
-    wb.properties.creator = "reform_pipeline"
-    wb.properties.title = "Bảng điểm CCHC / Administrative-reform scorecard"
     out = io.BytesIO()
-    wb.save(out)
+    workbook = xlsxwriter.Workbook(out, {
+        "in_memory": True,
+        # text is written as text: never read as a number, a formula or a link
+        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        "default_date_format": NUMBER_FORMATS[DATE],
+        "nan_inf_to_errors": True,
+    })
+    formats = _Formats(workbook)
+    for table in tables:
+        _write_table(workbook.add_worksheet(table.sheet), formats, table)
+    _write_about(workbook.add_worksheet(ABOUT_SHEET), formats, about, tables)
+    workbook.set_properties({"author": "reform_pipeline",
+                             "title": "Bảng điểm CCHC / Administrative-reform scorecard"})
+    workbook.close()
     return out.getvalue()
 
 
