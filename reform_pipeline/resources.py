@@ -5,7 +5,7 @@ one run at a time writes the warehouse, a second one waits a bounded time, and a
 releases it with its process. It also records on the run which process executes it, so that a
 run whose process is gone can be told from a live one (reform_pipeline/ops/run_health.py).
 Its steps share one open DuckDB database, each on a connection of its own
-(docs/decisions/0014-one-open-warehouse-per-run.md).
+(docs/decisions/0014-one-open-warehouse-and-the-1m-target.md).
 """
 
 from __future__ import annotations
