@@ -406,39 +406,6 @@ def _about_rows(about: About) -> list[tuple[str, Any, str]]:
     ]
 
 
-def _about_rows(about: About) -> list[tuple[str, Any, str]]:
-    """(label, value, number kind) lines of the README sheet."""
-    built = about.built_at.isoformat(sep=" ")
-    zone = getattr(about.built_at.tzinfo, "key", None) or about.built_at.tzname() or ""
-    bi = about.bi_name or "tệp BI / the BI file"
-    return [
-        ("Bảng điểm CCHC — tệp tải về / Administrative-reform scorecard — downloads", None, TEXT),
-        ("Tỉnh / Province", about.province, TEXT),
-        ("Số liệu đến ngày / Data as of", about.as_of, DATE),
-        ("Thời điểm tạo / Built at", f"{built} ({zone})" if zone else built, TEXT),
-        ("Nguồn / Source",
-         f"reform_pipeline: cùng số liệu với {bi} (mart.scorecard, mart.unit_metrics_current, "
-         "mart.index_766, mart.units, mart.metric_catalogue), từ các tệp xuất của hệ thống một cửa "
-         f"/ the same figures as {bi}, from the one-stop systems' exports", TEXT),
-        (SCORECARD_SHEET,
-         "Mọi chỉ tiêu kế hoạch với giá trị năm đến ngày số liệu và đánh giá / every plan target "
-         "with its year-to-date value and status", TEXT),
-        (UNITS_SHEET,
-         "Mọi đơn vị đang hoạt động tại ngày số liệu (cây đơn vị hiện nay): chỉ tiêu chính từ đầu "
-         "năm và điểm 766 bên cạnh điểm tối đa được đo / every unit alive at the as-of date "
-         "(today's tree): key metrics year to date and the 766 score beside its covered maximum",
-         TEXT),
-        ("Cách đọc / How to read",
-         "Tỷ lệ là số, hiển thị dạng phần trăm; chữ bắt đầu bằng = + - @ được ghi như chữ, không "
-         "bao giờ là công thức / rates are numbers shown as percentages; text beginning with "
-         "= + - @ is stored as text, never as a formula", TEXT),
-        ("CSV",
-         f"{SCORECARD_CSV}, {UNITS_CSV}: UTF-8 có BOM, dấu phẩy; tỷ lệ là phân số (0.84), cột "
-         "(%) bên cạnh / UTF-8 with BOM, comma separated; rates as fractions (0.84) with a (%) "
-         "column beside", TEXT),
-    ]
-
-
 def _write_about(ws: Worksheet, formats: _Formats, about: About, tables: Sequence[Table]) -> None:
     row = 0
     for label, value, kind in _about_rows(about):
