@@ -90,23 +90,21 @@ class WarehouseResource(DuckDBResource):
         """A connection of its own for one step. In a run the steps share one open database (the
         run's process holds the file for the whole run anyway): each step gets a fresh
         connection to it, with its own transaction and temporary objects, as a newly opened
-        file would give, without reading the file's catalogue again for every step."""
-        if not self._in_run:
-            con = connect(Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log)
-            try:
-                yield con
-            finally:
-                con.close()
-            return
-        if self._database is None:
-            self._database = connect(
-                Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log
-            )
-        con = self._database.cursor()
+        file would give, without reading the file's catalogue again for every step. Outside a
+        run the connection opens the file and closes it again."""
+        if self._in_run:
+            if self._database is None:
+                self._database = self._open()
+            con = self._database.cursor()
+        else:
+            con = self._open()
         try:
             yield con
         finally:
             con.close()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        return connect(Path(self.database), dict(self.connection_config), self.lock_wait_seconds, self._log)
 
 
 class ReformSettings(ConfigurableResource):
