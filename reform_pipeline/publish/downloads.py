@@ -260,7 +260,7 @@ HEADER_STYLE = {"bold": True, "bg_color": "#D9E1F2", "pattern": 1, "text_wrap": 
 TOP_STYLE = {"text_wrap": True, "valign": "top"}
 MAX_WIDTH = 60
 LINE_HEIGHT = 15  # points, one line of the default 11-point font
-COMMENT_AUTHOR = "reform_pipeline"
+AUTHOR = "reform_pipeline"  # of the header comments and of the workbook
 
 
 class _Formats:
@@ -272,6 +272,7 @@ class _Formats:
 
     def get(self, *, kind: str | None = None, top: bool = False, quote: bool = False, header: bool = False,
             bold: bool = False):
+        kind = kind if kind in NUMBER_FORMATS else None  # only the number kinds have a format
         key = (kind, top, quote, header, bold)
         if key not in self._made:
             properties: dict[str, Any] = {}
@@ -283,7 +284,7 @@ class _Formats:
                 properties.update(TOP_STYLE)
             if quote:
                 properties["quote_prefix"] = True
-            if kind in NUMBER_FORMATS:
+            if kind is not None:
                 properties["num_format"] = NUMBER_FORMATS[kind]
             self._made[key] = self._workbook.add_format(properties) if properties else None
         return self._made[key]
@@ -294,7 +295,7 @@ def _put(ws: Worksheet, formats: _Formats, row: int, column: int, value: Any, ki
     """One cell (``row`` and ``column`` from 0): text always as a string cell, never a formula;
     numbers as numbers in the format of their kind."""
     if value is None:
-        style = formats.get(kind=kind if kind in NUMBER_FORMATS else None, top=top, header=header, bold=bold)
+        style = formats.get(kind=kind, top=top, header=header, bold=bold)
         if style is not None:  # a number typed in later looks like its column
             ws.write_blank(row, column, None, style)
         return
@@ -303,7 +304,7 @@ def _put(ws: Worksheet, formats: _Formats, row: int, column: int, value: Any, ki
         ws.write_string(row, column, text,
                         formats.get(top=top, header=header, bold=bold, quote=formula_like(text)))
         return
-    style = formats.get(kind=kind if kind in NUMBER_FORMATS else None, top=top, header=header, bold=bold)
+    style = formats.get(kind=kind, top=top, header=header, bold=bold)
     value = _plain(value)
     if isinstance(value, bool):
         ws.write_boolean(row, column, value, style)
@@ -342,7 +343,7 @@ def _write_table(ws: Worksheet, formats: _Formats, table: Table) -> None:
         _put(ws, formats, 0, index, column.header, header=True)
         note = "\n".join(part for part in (column.note_vi, column.note_en) if part)
         if note:
-            ws.write_comment(0, index, note, {"author": COMMENT_AUTHOR, "width": 320, "height": 110})
+            ws.write_comment(0, index, note, {"author": AUTHOR, "width": 320, "height": 110})
         shown = [_shown(row.get(column.key), _value_kind(column, row)) for row in table.rows]
         data_width = max((len(text) for text in shown), default=0)
         widths.append(min(max(data_width, _header_width(column.header), 6) + 2, MAX_WIDTH))
@@ -440,7 +441,7 @@ def workbook_bytes(tables: Sequence[Table], about: About) -> bytes:
     for table in tables:
         _write_table(workbook.add_worksheet(table.sheet), formats, table)
     _write_about(workbook.add_worksheet(ABOUT_SHEET), formats, about, tables)
-    workbook.set_properties({"author": "reform_pipeline",
+    workbook.set_properties({"author": AUTHOR,
                              "title": "Bảng điểm CCHC / Administrative-reform scorecard"})
     workbook.close()
     return out.getvalue()
